@@ -1,0 +1,386 @@
+//! The typed document model on Automerge.
+//!
+//! Callers never touch raw Automerge: they get [`Document`] (one CRDT document with its id,
+//! kind and schema version) and typed operations in [`plan`] and [`text_doc`]. Everything
+//! written is NFC-normalised here, every commit carries the member (as the Automerge 0.12
+//! author) and a real timestamp, and every decode of stored or received bytes goes through
+//! [`Document::load`], which catches Automerge's panics on malformed input.
+//!
+//! Schema rules that keep merges lossless:
+//! - container objects (maps, lists, texts) that several replicas share are created once, by
+//!   the creator of the document, never concurrently;
+//! - things many members add (topics, comments, legal bases) live in maps keyed by a random id,
+//!   so concurrent additions never collide; order is a fractional position ([`position`]);
+//! - short fields are last-writer-wins scalars whose concurrent values are surfaced as
+//!   [`conflict::Conflict`]s, never hidden; long prose is collaborative text.
+
+pub mod conflict;
+pub mod plan;
+pub mod position;
+pub mod text_doc;
+mod view;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, Author, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{DocId, DocKind, MemberId};
+use crate::{Error, Result};
+pub(crate) use view::View;
+
+/// The schema version written into every new document. Readers accept documents up to it.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Who edits and when: recorded in every commit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Editor {
+    /// The member making the edit (becomes the Automerge author of the change).
+    pub member: MemberId,
+    /// Unix time in seconds. Informational only: never used for ordering or authority.
+    pub time: i64,
+}
+
+impl Editor {
+    /// An editor stamped with the current wall-clock time.
+    pub fn now(member: MemberId) -> Self {
+        Self {
+            member,
+            time: now_unix(),
+        }
+    }
+}
+
+/// Current Unix time in seconds.
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Metadata every document carries in its root.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocHeader {
+    /// The document id.
+    pub id: DocId,
+    /// What it is.
+    pub kind: DocKind,
+    /// The schema version it was created with.
+    pub schema_version: u64,
+}
+
+/// One change in a document's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeInfo {
+    /// The change hash (hex).
+    pub hash: String,
+    /// The member who made it (the Automerge author).
+    pub member: Option<MemberId>,
+    /// The actor (one per device session).
+    pub actor: String,
+    /// Unix seconds, the device's clock (informational).
+    pub time: i64,
+    /// What it did ("topic.add").
+    pub message: String,
+}
+
+/// One Automerge document with its SoTay header.
+#[derive(Debug)]
+pub struct Document {
+    doc: AutoCommit,
+    header: DocHeader,
+}
+
+impl Document {
+    /// Creates a new document whose root holds the header; `init` builds the kind's skeleton
+    /// (every shared container object) in the same first change.
+    pub(crate) fn create(
+        id: DocId,
+        kind: DocKind,
+        editor: &Editor,
+        init: impl FnOnce(&mut AutoCommit) -> Result<()>,
+    ) -> Result<Self> {
+        let mut doc = AutoCommit::new().with_actor(ActorId::random());
+        doc.set_author(Some(author_of(&editor.member)));
+        doc.put(ROOT, "doc_id", id.as_str())?;
+        doc.put(ROOT, "kind", kind.as_str())?;
+        doc.put(ROOT, "schema_version", SCHEMA_VERSION)?;
+        init(&mut doc)?;
+        doc.commit_with(
+            CommitOptions::default()
+                .with_time(editor.time)
+                .with_message(format!("create {kind}")),
+        );
+        Ok(Self {
+            doc,
+            header: DocHeader {
+                id,
+                kind,
+                schema_version: SCHEMA_VERSION,
+            },
+        })
+    }
+
+    /// Loads a document from a snapshot followed by incremental chunks (either may be empty).
+    ///
+    /// Untrusted or possibly corrupt bytes: Automerge 0.12 panics on some malformed input, so
+    /// the whole decode runs inside `catch_unwind`; a panic becomes an error and the half-built
+    /// document is dropped. Each load gets a fresh actor, so a device restored from an old
+    /// backup can never reuse a sequence number it already spent.
+    pub fn load(snapshot: &[u8], chunks: &[Vec<u8>]) -> Result<Self> {
+        let decoded = catch_unwind(AssertUnwindSafe(|| -> Result<AutoCommit> {
+            let mut doc = AutoCommit::load(snapshot)?;
+            for chunk in chunks {
+                doc.load_incremental(chunk)?;
+            }
+            Ok(doc)
+        }));
+        let mut doc = match decoded {
+            Ok(Ok(doc)) => doc,
+            Ok(Err(e)) => return Err(Error::InvalidDocument(e.to_string())),
+            Err(panic) => {
+                return Err(Error::InvalidDocument(format!(
+                    "the decoder panicked: {}",
+                    panic_message(&panic)
+                )));
+            }
+        };
+        doc.set_actor(ActorId::random());
+        let header = read_header(&doc)?;
+        Ok(Self { doc, header })
+    }
+
+    /// The header (id, kind, schema version).
+    pub fn header(&self) -> &DocHeader {
+        &self.header
+    }
+
+    /// The document id.
+    pub fn id(&self) -> &DocId {
+        &self.header.id
+    }
+
+    /// The document kind.
+    pub fn kind(&self) -> DocKind {
+        self.header.kind
+    }
+
+    /// The current heads (the exact version).
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// A compact snapshot of the whole document.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes made since the last `save` or `save_incremental`.
+    pub fn save_incremental(&mut self) -> Vec<u8> {
+        self.doc.save_incremental()
+    }
+
+    /// Encoded changes the holder of `heads` lacks (for sync: changes since the acked heads).
+    pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<Vec<u8>> {
+        self.doc
+            .get_changes(heads)
+            .into_iter()
+            .map(|mut c| c.bytes().to_vec())
+            .collect()
+    }
+
+    /// Merges changes from `other` (another replica of the same document) into this one.
+    /// Returns whether anything new arrived.
+    pub fn merge(&mut self, other: &mut Document) -> Result<bool> {
+        if other.header.id != self.header.id {
+            return Err(Error::InvalidInput(format!(
+                "cannot merge document {} into {}",
+                other.header.id, self.header.id
+            )));
+        }
+        let before = self.doc.get_heads();
+        self.doc.merge(&mut other.doc)?;
+        Ok(self.doc.get_heads() != before)
+    }
+
+    /// Read-only view at the current version.
+    pub(crate) fn view(&self) -> View<'_> {
+        View::new(&self.doc, None)
+    }
+
+    /// Read-only view at the given heads (heads must exist in the document).
+    pub(crate) fn view_at<'a>(&'a self, heads: &'a [ChangeHash]) -> Result<View<'a>> {
+        let missing: Vec<String> = ReadDoc::get_missing_deps(&self.doc, heads)
+            .iter()
+            .map(|h| h.to_string())
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "this document does not contain version {}",
+                missing.join(",")
+            )));
+        }
+        Ok(View::new(&self.doc, Some(heads)))
+    }
+
+    /// Runs `edit` as one change by `editor`. On error nothing is committed (the transaction
+    /// is rolled back); on success the change is committed with the member as author and
+    /// the editor's time. Returns `edit`'s value.
+    pub(crate) fn transact<R>(
+        &mut self,
+        editor: &Editor,
+        message: &str,
+        edit: impl FnOnce(&mut AutoCommit) -> Result<R>,
+    ) -> Result<R> {
+        let author = author_of(&editor.member);
+        if self.doc.get_author() != Some(&author) {
+            // A new author needs a new actor: Automerge ties each actor to one author.
+            self.doc.set_actor(ActorId::random());
+            self.doc.set_author(Some(author));
+        }
+        match edit(&mut self.doc) {
+            Ok(value) => {
+                self.doc.commit_with(
+                    CommitOptions::default()
+                        .with_time(editor.time)
+                        .with_message(message.to_owned()),
+                );
+                Ok(value)
+            }
+            Err(e) => {
+                self.doc.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    /// Every change, oldest first (causal order), with who made it, when and what.
+    pub fn history(&mut self) -> Vec<ChangeInfo> {
+        let metas = self.doc.get_changes_meta(&[]);
+        metas
+            .into_iter()
+            .map(|m| ChangeInfo {
+                hash: m.hash.to_string(),
+                member: m
+                    .author
+                    .as_ref()
+                    .and_then(|a| std::str::from_utf8(a.as_bytes()).ok().map(MemberId::new)),
+                actor: m.actor.to_hex_string(),
+                time: m.timestamp,
+                message: m.message.as_deref().unwrap_or_default().to_owned(),
+            })
+            .collect()
+    }
+
+    /// The member who wrote changes under `actor`, if recorded.
+    pub(crate) fn member_of_actor(&self, actor: &ActorId) -> Option<MemberId> {
+        self.doc
+            .get_author_for_actor(actor)
+            .and_then(|a| std::str::from_utf8(a.as_bytes()).ok().map(MemberId::new))
+    }
+}
+
+fn author_of(member: &MemberId) -> Author<'static> {
+    Author::from(member.as_str().as_bytes().to_vec())
+}
+
+fn read_header(doc: &AutoCommit) -> Result<DocHeader> {
+    let view = View::new(doc, None);
+    let id = view
+        .str(&ROOT, "doc_id")
+        .ok_or_else(|| Error::InvalidDocument("no doc_id in the root".into()))?;
+    let kind_s = view
+        .str(&ROOT, "kind")
+        .ok_or_else(|| Error::InvalidDocument("no kind in the root".into()))?;
+    let kind = DocKind::parse(&kind_s)
+        .ok_or_else(|| Error::InvalidDocument(format!("unknown kind {kind_s:?}")))?;
+    let schema_version = view
+        .u64(&ROOT, "schema_version")
+        .ok_or_else(|| Error::InvalidDocument("no schema_version in the root".into()))?;
+    if schema_version > SCHEMA_VERSION {
+        return Err(Error::InvalidDocument(format!(
+            "schema version {schema_version} is newer than this build supports ({SCHEMA_VERSION})"
+        )));
+    }
+    Ok(DocHeader {
+        id: DocId::new(id),
+        kind,
+        schema_version,
+    })
+}
+
+/// Best-effort text of a caught panic payload.
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}
+
+/// Creates a map at `key` of `parent` (helper for skeletons and new entries).
+pub(crate) fn put_map(doc: &mut AutoCommit, parent: &ObjId, key: &str) -> Result<ObjId> {
+    Ok(doc.put_object(parent, key, ObjType::Map)?)
+}
+
+/// Creates a text object at `key` of `parent` holding `initial` (NFC-normalised).
+pub(crate) fn put_text(
+    doc: &mut AutoCommit,
+    parent: &ObjId,
+    key: &str,
+    initial: &str,
+) -> Result<ObjId> {
+    let obj = doc.put_object(parent, key, ObjType::Text)?;
+    let initial = crate::text::nfc(initial);
+    if !initial.is_empty() {
+        doc.splice_text(&obj, 0, 0, &initial)?;
+    }
+    Ok(obj)
+}
+
+/// Puts an NFC-normalised string.
+pub(crate) fn put_str(doc: &mut AutoCommit, obj: &ObjId, key: &str, value: &str) -> Result<()> {
+    doc.put(obj, crate::text::nfc(key), crate::text::nfc(value))?;
+    Ok(())
+}
+
+/// Splices NFC text into a text object and repairs normalisation at the seams.
+///
+/// Inserting already-NFC text can still leave the document un-normalised: a keyboard that
+/// sends a base letter and its combining mark as two edits produces "e" + U+0302 across two
+/// splices. We look at a few characters around the edit and, if that window is not NFC,
+/// replace it with its NFC form, so the stored text is always NFC.
+pub(crate) fn splice_nfc(
+    doc: &mut AutoCommit,
+    obj: &ObjId,
+    pos: usize,
+    del: usize,
+    insert: &str,
+) -> Result<()> {
+    let len = doc.length(obj);
+    if pos > len || pos + del > len {
+        return Err(Error::InvalidInput(format!(
+            "edit {pos}..{} is outside the text (length {len})",
+            pos + del
+        )));
+    }
+    let insert = crate::text::nfc(insert);
+    doc.splice_text(obj, pos, del as isize, &insert)?;
+    let inserted = insert.chars().count();
+    let len = doc.length(obj);
+    let start = pos.saturating_sub(3);
+    let end = (pos + inserted + 2).min(len);
+    let window: String = (start..end)
+        .filter_map(|i| doc.get(obj, i).ok().flatten())
+        .filter_map(|(v, _)| v.as_str().map(str::to_owned))
+        .collect();
+    if !crate::text::is_nfc(&window) {
+        let fixed = crate::text::nfc(&window);
+        doc.splice_text(obj, start, (end - start) as isize, &fixed)?;
+    }
+    Ok(())
+}
