@@ -8,7 +8,11 @@ use time::Month;
 /// Parses `YYYY-MM-DD`, also accepting the Vietnamese `DD/MM/YYYY`.
 pub fn parse(s: &str) -> Result<Date> {
     let s = s.trim();
-    let bad = || Error::InvalidInput(format!("{s:?} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"));
+    let bad = || {
+        Error::InvalidInput(format!(
+            "{s:?} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
+        ))
+    };
     let (y, m, d) = if let Some((d, rest)) = s.split_once('/') {
         let (m, y) = rest.split_once('/').ok_or_else(bad)?;
         (y, m, d)

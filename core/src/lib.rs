@@ -30,6 +30,7 @@ pub mod date;
 mod error;
 pub mod ids;
 pub mod model;
+pub mod org;
 pub mod store;
 pub mod text;
 

@@ -2,13 +2,18 @@
 
 use sotay_core::ids::{BranchId, DocKind, MemberId, TopicId};
 use sotay_core::model::conflict;
-use sotay_core::model::plan::{self, NewPlan, NewTopic, PlanField, PlanText, TopicField, TopicGroup, TopicStatus};
+use sotay_core::model::plan::{
+    self, NewPlan, NewTopic, PlanField, PlanText, TopicField, TopicGroup, TopicStatus,
+};
 use sotay_core::model::text_doc::{self, CommentKind, NewComment, NewTextDoc, ProposalStatus};
 use sotay_core::model::{Document, Editor};
 use sotay_core::{Error, date};
 
 fn ed(m: &str, t: i64) -> Editor {
-    Editor { member: MemberId::new(m), time: t }
+    Editor {
+        member: MemberId::new(m),
+        time: t,
+    }
 }
 
 fn new_plan() -> Document {
@@ -56,7 +61,10 @@ fn test_create_plan_defaults_title_and_keeps_header() {
     assert_eq!(p.title, "Kế hoạch sinh hoạt chuyên đề năm 2026");
     assert_eq!(p.number, "01-KH/CB");
     assert_eq!(p.year, 2026);
-    assert_eq!(p.issue_date.map(date::format).as_deref(), Some("2026-01-15"));
+    assert_eq!(
+        p.issue_date.map(date::format).as_deref(),
+        Some("2026-01-15")
+    );
     assert_eq!(p.purpose, "Nâng cao chất lượng sinh hoạt chi bộ.");
     assert!(p.topics.is_empty());
 }
@@ -67,13 +75,29 @@ fn test_add_topic_defaults_to_the_third_and_90_minutes() {
     let id = plan::add_topic(&mut doc, &ed("m-viet", 1), &topic("An toàn lao động", 3)).unwrap();
     let p = plan::get(&doc).unwrap();
     let t = p.topic(&id).unwrap();
-    assert_eq!(t.scheduled_date.map(date::format).as_deref(), Some("2026-03-03"));
+    assert_eq!(
+        t.scheduled_date.map(date::format).as_deref(),
+        Some("2026-03-03")
+    );
     assert_eq!(t.month(), Some(3));
     assert_eq!(t.quarter(), Some(1));
     assert_eq!(t.min_duration_minutes(), 90);
     assert_eq!(t.status, TopicStatus::Planned);
-    plan::set_topic_field(&mut doc, &ed("m-viet", 2), &id, &TopicField::CombinedWithRegularMeeting(true)).unwrap();
-    assert_eq!(plan::get(&doc).unwrap().topic(&id).unwrap().min_duration_minutes(), 120);
+    plan::set_topic_field(
+        &mut doc,
+        &ed("m-viet", 2),
+        &id,
+        &TopicField::CombinedWithRegularMeeting(true),
+    )
+    .unwrap();
+    assert_eq!(
+        plan::get(&doc)
+            .unwrap()
+            .topic(&id)
+            .unwrap()
+            .min_duration_minutes(),
+        120
+    );
 }
 
 #[test]
@@ -83,7 +107,14 @@ fn test_edit_move_cancel_topics() {
     let a = plan::add_topic(&mut doc, &e, &topic("A", 3)).unwrap();
     let b = plan::add_topic(&mut doc, &e, &topic("B", 4)).unwrap();
     let c = plan::add_topic(&mut doc, &e, &topic("C", 6)).unwrap();
-    let order = |doc: &Document| plan::get(doc).unwrap().topics.iter().map(|t| t.title.clone()).collect::<Vec<_>>();
+    let order = |doc: &Document| {
+        plan::get(doc)
+            .unwrap()
+            .topics
+            .iter()
+            .map(|t| t.title.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(order(&doc), ["A", "B", "C"]);
     plan::move_topic(&mut doc, &e, &c, 0).unwrap();
     assert_eq!(order(&doc), ["C", "A", "B"]);
@@ -92,7 +123,13 @@ fn test_edit_move_cancel_topics() {
     plan::move_topic(&mut doc, &e, &a, 1).unwrap();
     assert_eq!(order(&doc), ["B", "A", "C"]);
     plan::set_topic_field(&mut doc, &e, &b, &TopicField::Title("B mới".into())).unwrap();
-    plan::set_topic_field(&mut doc, &e, &b, &TopicField::Presenter(Some(MemberId::new("m-trang")))).unwrap();
+    plan::set_topic_field(
+        &mut doc,
+        &e,
+        &b,
+        &TopicField::Presenter(Some(MemberId::new("m-trang"))),
+    )
+    .unwrap();
     plan::set_preparer(&mut doc, &e, &b, &MemberId::new("m-luong"), true).unwrap();
     plan::set_preparer(&mut doc, &e, &b, &MemberId::new("m-ung"), false).unwrap();
     plan::cancel_topic(&mut doc, &e, &c).unwrap();
@@ -103,7 +140,12 @@ fn test_edit_move_cancel_topics() {
     assert_eq!(tb.preparers, vec![MemberId::new("m-luong")]);
     assert_eq!(p.topic(&c).unwrap().status, TopicStatus::Cancelled);
     assert!(matches!(
-        plan::set_topic_field(&mut doc, &e, &TopicId::new("nope"), &TopicField::Notes("x".into())),
+        plan::set_topic_field(
+            &mut doc,
+            &e,
+            &TopicId::new("nope"),
+            &TopicField::Notes("x".into())
+        ),
         Err(Error::TopicNotFound(_))
     ));
     assert!(matches!(
@@ -117,14 +159,42 @@ fn test_plan_fields_texts_and_legal_bases() {
     let mut doc = new_plan();
     let e = ed("m-viet", 1);
     plan::set_plan_field(&mut doc, &e, &PlanField::Number("02-KH/CB".into())).unwrap();
-    plan::splice_text(&mut doc, &e, PlanText::Implementation, 0, 0, "Chi ủy chỉ đạo.").unwrap();
+    plan::splice_text(
+        &mut doc,
+        &e,
+        PlanText::Implementation,
+        0,
+        0,
+        "Chi ủy chỉ đạo.",
+    )
+    .unwrap();
     plan::splice_text(&mut doc, &e, PlanText::Implementation, 0, 3, "Chi bộ").unwrap();
-    let hd12 = plan::add_legal_basis(&mut doc, &e, "12-HD/BTCTW", Some(date::parse("2018-07-06").unwrap()), "Hướng dẫn").unwrap();
-    plan::add_legal_basis(&mut doc, &e, "42-HD/BTCTW", Some(date::parse("2025-10-28").unwrap()), "Hướng dẫn").unwrap();
+    let hd12 = plan::add_legal_basis(
+        &mut doc,
+        &e,
+        "12-HD/BTCTW",
+        Some(date::parse("2018-07-06").unwrap()),
+        "Hướng dẫn",
+    )
+    .unwrap();
+    plan::add_legal_basis(
+        &mut doc,
+        &e,
+        "42-HD/BTCTW",
+        Some(date::parse("2025-10-28").unwrap()),
+        "Hướng dẫn",
+    )
+    .unwrap();
     let p = plan::get(&doc).unwrap();
     assert_eq!(p.number, "02-KH/CB");
     assert_eq!(p.implementation, "Chi bộ ủy chỉ đạo.");
-    assert_eq!(p.legal_bases.iter().map(|l| l.number.as_str()).collect::<Vec<_>>(), ["12-HD/BTCTW", "42-HD/BTCTW"]);
+    assert_eq!(
+        p.legal_bases
+            .iter()
+            .map(|l| l.number.as_str())
+            .collect::<Vec<_>>(),
+        ["12-HD/BTCTW", "42-HD/BTCTW"]
+    );
     plan::remove_legal_basis(&mut doc, &e, &hd12).unwrap();
     assert_eq!(plan::get(&doc).unwrap().legal_bases.len(), 1);
     assert!(plan::splice_text(&mut doc, &e, PlanText::Purpose, 999, 0, "x").is_err());
@@ -152,30 +222,63 @@ fn test_concurrent_presenters_are_listed_with_their_authors_and_resolved() {
     let mut a = new_plan();
     let id = plan::add_topic(&mut a, &ed("m-viet", 1), &topic("Chuyển đổi số", 7)).unwrap();
     let mut b = replica(&mut a);
-    plan::set_topic_field(&mut a, &ed("m-viet", 2), &id, &TopicField::Presenter(Some(MemberId::new("m-anh")))).unwrap();
-    plan::set_topic_field(&mut b, &ed("m-trang", 2), &id, &TopicField::Presenter(Some(MemberId::new("m-huy")))).unwrap();
+    plan::set_topic_field(
+        &mut a,
+        &ed("m-viet", 2),
+        &id,
+        &TopicField::Presenter(Some(MemberId::new("m-anh"))),
+    )
+    .unwrap();
+    plan::set_topic_field(
+        &mut b,
+        &ed("m-trang", 2),
+        &id,
+        &TopicField::Presenter(Some(MemberId::new("m-huy"))),
+    )
+    .unwrap();
     a.merge(&mut b).unwrap();
     b.merge(&mut a).unwrap();
     let ca = conflict::list(&a);
     assert_eq!(ca.len(), 1, "{ca:?}");
-    assert_eq!(ca[0].path, vec!["topics".to_string(), id.to_string(), "presenter".into()]);
+    assert_eq!(
+        ca[0].path,
+        vec!["topics".to_string(), id.to_string(), "presenter".into()]
+    );
     let mut pairs: Vec<(String, String)> = ca[0]
         .values
         .iter()
         .map(|v| (v.value.clone(), v.set_by.clone().unwrap().to_string()))
         .collect();
     pairs.sort();
-    assert_eq!(pairs, [("m-anh".into(), "m-viet".into()), ("m-huy".into(), "m-trang".into())]);
+    assert_eq!(
+        pairs,
+        [
+            ("m-anh".into(), "m-viet".into()),
+            ("m-huy".into(), "m-trang".into())
+        ]
+    );
     // Both replicas show the same default winner.
     assert_eq!(conflict::list(&b)[0].values[0].value, ca[0].values[0].value);
-    let huy = ca[0].values.iter().find(|v| v.value == "m-huy").unwrap().op.clone();
+    let huy = ca[0]
+        .values
+        .iter()
+        .find(|v| v.value == "m-huy")
+        .unwrap()
+        .op
+        .clone();
     conflict::resolve(&mut a, &ed("m-viet", 3), &ca[0].path, &huy).unwrap();
     assert!(conflict::list(&a).is_empty());
-    assert_eq!(plan::get(&a).unwrap().topic(&id).unwrap().presenter, Some(MemberId::new("m-huy")));
+    assert_eq!(
+        plan::get(&a).unwrap().topic(&id).unwrap().presenter,
+        Some(MemberId::new("m-huy"))
+    );
     b.merge(&mut a).unwrap();
     assert!(conflict::list(&b).is_empty());
     // The same choice offered again is stale.
-    assert!(matches!(conflict::resolve(&mut a, &ed("m-viet", 4), &ca[0].path, &huy), Err(Error::ConflictChanged { .. })));
+    assert!(matches!(
+        conflict::resolve(&mut a, &ed("m-viet", 4), &ca[0].path, &huy),
+        Err(Error::ConflictChanged { .. })
+    ));
 }
 
 #[test]
@@ -183,8 +286,20 @@ fn test_same_value_set_concurrently_is_not_a_conflict() {
     let mut a = new_plan();
     let id = plan::add_topic(&mut a, &ed("m-viet", 1), &topic("X", 7)).unwrap();
     let mut b = replica(&mut a);
-    plan::set_topic_field(&mut a, &ed("m-viet", 2), &id, &TopicField::Notes("giống".into())).unwrap();
-    plan::set_topic_field(&mut b, &ed("m-trang", 2), &id, &TopicField::Notes("giống".into())).unwrap();
+    plan::set_topic_field(
+        &mut a,
+        &ed("m-viet", 2),
+        &id,
+        &TopicField::Notes("giống".into()),
+    )
+    .unwrap();
+    plan::set_topic_field(
+        &mut b,
+        &ed("m-trang", 2),
+        &id,
+        &TopicField::Notes("giống".into()),
+    )
+    .unwrap();
     a.merge(&mut b).unwrap();
     assert!(conflict::list(&a).is_empty());
 }
@@ -212,12 +327,17 @@ fn test_anchor_survives_concurrent_edits() {
     // Comment on "dừng máy" (chars 15..23).
     let start = "Giảm thời gian ".chars().count();
     let end = start + "dừng máy".chars().count();
-    let c = text_doc::add_comment(&mut a, &ed("m-luong", 11), &NewComment {
-        kind: CommentKind::Proposal,
-        body: "Đề xuất bảo dưỡng định kỳ".into(),
-        anchor: Some((start, end)),
-        reply_to: None,
-    }).unwrap();
+    let c = text_doc::add_comment(
+        &mut a,
+        &ed("m-luong", 11),
+        &NewComment {
+            kind: CommentKind::Proposal,
+            body: "Đề xuất bảo dưỡng định kỳ".into(),
+            anchor: Some((start, end)),
+            reply_to: None,
+        },
+    )
+    .unwrap();
     // Concurrently, another member prepends text and edits inside nothing of the anchor.
     text_doc::splice_body(&mut b, &ed("m-ung", 11), 0, 0, "Mục tiêu: ").unwrap();
     a.merge(&mut b).unwrap();
@@ -241,14 +361,36 @@ fn test_anchor_survives_concurrent_edits() {
 #[test]
 fn test_comment_thread_edit_delete_resolve_and_author_rule() {
     let mut doc = new_draft("Nội dung");
-    let root = text_doc::add_comment(&mut doc, &ed("m-anh", 20), &NewComment {
-        kind: CommentKind::Comment, body: "Cần thêm số liệu".into(), anchor: Some((0, 3)), reply_to: None,
-    }).unwrap();
-    let reply = text_doc::add_comment(&mut doc, &ed("m-viet", 21), &NewComment {
-        kind: CommentKind::Comment, body: "Đồng ý".into(), anchor: None, reply_to: Some(root.clone()),
-    }).unwrap();
-    assert!(matches!(text_doc::edit_comment(&mut doc, &ed("m-viet", 22), &root, "sửa"), Err(Error::NotAuthor { .. })));
-    assert!(matches!(text_doc::delete_comment(&mut doc, &ed("m-viet", 22), &root), Err(Error::NotAuthor { .. })));
+    let root = text_doc::add_comment(
+        &mut doc,
+        &ed("m-anh", 20),
+        &NewComment {
+            kind: CommentKind::Comment,
+            body: "Cần thêm số liệu".into(),
+            anchor: Some((0, 3)),
+            reply_to: None,
+        },
+    )
+    .unwrap();
+    let reply = text_doc::add_comment(
+        &mut doc,
+        &ed("m-viet", 21),
+        &NewComment {
+            kind: CommentKind::Comment,
+            body: "Đồng ý".into(),
+            anchor: None,
+            reply_to: Some(root.clone()),
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        text_doc::edit_comment(&mut doc, &ed("m-viet", 22), &root, "sửa"),
+        Err(Error::NotAuthor { .. })
+    ));
+    assert!(matches!(
+        text_doc::delete_comment(&mut doc, &ed("m-viet", 22), &root),
+        Err(Error::NotAuthor { .. })
+    ));
     text_doc::edit_comment(&mut doc, &ed("m-anh", 23), &root, "Cần thêm số liệu quý I").unwrap();
     text_doc::delete_comment(&mut doc, &ed("m-viet", 24), &reply).unwrap();
     text_doc::resolve_comment(&mut doc, &ed("m-viet", 25), &root, true).unwrap();
@@ -262,11 +404,23 @@ fn test_comment_thread_edit_delete_resolve_and_author_rule() {
     assert!(rep.deleted);
     assert_eq!(rep.body, "");
     assert_eq!(rep.reply_to, Some(root.clone()));
-    assert!(text_doc::set_proposal_status(&mut doc, &ed("m-viet", 26), &root, ProposalStatus::Done).is_err());
+    assert!(
+        text_doc::set_proposal_status(&mut doc, &ed("m-viet", 26), &root, ProposalStatus::Done)
+            .is_err()
+    );
     let counts = text_doc::comment_counts(&doc).unwrap();
     assert_eq!((counts.total, counts.unresolved_threads), (1, 0));
     assert!(matches!(
-        text_doc::add_comment(&mut doc, &ed("m-anh", 27), &NewComment { kind: CommentKind::Comment, body: "x".into(), anchor: Some((5, 99)), reply_to: None }),
+        text_doc::add_comment(
+            &mut doc,
+            &ed("m-anh", 27),
+            &NewComment {
+                kind: CommentKind::Comment,
+                body: "x".into(),
+                anchor: Some((5, 99)),
+                reply_to: None
+            }
+        ),
         Err(Error::InvalidInput(_))
     ));
 }

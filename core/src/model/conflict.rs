@@ -72,7 +72,13 @@ pub fn list(doc: &Document) -> Vec<Conflict> {
     out
 }
 
-fn walk(doc: &Document, view: View<'_>, obj: &ObjId, path: &mut Vec<String>, out: &mut Vec<Conflict>) {
+fn walk(
+    doc: &Document,
+    view: View<'_>,
+    obj: &ObjId,
+    path: &mut Vec<String>,
+    out: &mut Vec<Conflict>,
+) {
     for key in view.keys(obj) {
         let all = view.get_all(obj, &key);
         if all.len() > 1 {
@@ -137,7 +143,9 @@ pub fn resolve(doc: &mut Document, editor: &Editor, path: &[String], op: &str) -
         let scalar = match &chosen.0 {
             Value::Scalar(s) => s.clone().into_owned(),
             Value::Object(_) => {
-                return Err(Error::InvalidInput("objects cannot be chosen between".into()));
+                return Err(Error::InvalidInput(
+                    "objects cannot be chosen between".into(),
+                ));
             }
         };
         d.put(&obj, field.as_str(), scalar)?;

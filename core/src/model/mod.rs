@@ -23,7 +23,7 @@ mod view;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, Author, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
+use automerge::{ActorId, Author, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{DocId, DocKind, MemberId};
@@ -203,6 +203,11 @@ impl Document {
         let before = self.doc.get_heads();
         self.doc.merge(&mut other.doc)?;
         Ok(self.doc.get_heads() != before)
+    }
+
+    /// Whether every change in `heads` is in this document.
+    pub fn has_all(&self, heads: &[ChangeHash]) -> bool {
+        ReadDoc::get_missing_deps(&self.doc, heads).is_empty()
     }
 
     /// Read-only view at the current version.

@@ -71,7 +71,9 @@ impl TopicGroup {
     /// The Vietnamese label (Nhóm vấn đề).
     pub fn label_vi(self) -> &'static str {
         match self {
-            TopicGroup::HoChiMinh => "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+            TopicGroup::HoChiMinh => {
+                "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh"
+            }
             TopicGroup::PoliticalTheory => "Lý luận chính trị, chuyên môn, nghiệp vụ",
             TopicGroup::ResolutionsAndLaws => "Thực hiện nghị quyết, pháp luật liên quan",
             TopicGroup::PreventingDegradation => {
@@ -350,13 +352,13 @@ impl TopicField {
             "title" => TopicField::Title(value.clone()),
             "group" => TopicField::Group(TopicGroup::parse(&value)?),
             "scheduled_date" | "date" => TopicField::ScheduledDate(opt_date()?),
-            "combined_meeting" | "combined" => TopicField::CombinedWithRegularMeeting(
-                match value.as_str() {
+            "combined_meeting" | "combined" => {
+                TopicField::CombinedWithRegularMeeting(match value.as_str() {
                     "true" | "yes" | "1" | "có" => true,
                     "false" | "no" | "0" | "không" => false,
                     _ => return Err(Error::InvalidInput(format!("{value:?} is not yes/no"))),
-                },
-            ),
+                })
+            }
             "presenter" => TopicField::Presenter(opt_member()),
             "executive" => TopicField::Executive(opt_member()),
             "draft_deadline" | "deadline" => TopicField::DraftDeadline(opt_date()?),
@@ -437,7 +439,10 @@ impl PlanText {
 /// Creates a new plan document.
 pub fn create(new: &NewPlan, editor: &Editor) -> Result<Document> {
     if new.year < 2000 || new.year > 2200 {
-        return Err(Error::InvalidInput(format!("{} is not a plan year", new.year)));
+        return Err(Error::InvalidInput(format!(
+            "{} is not a plan year",
+            new.year
+        )));
     }
     if new.branch_id.as_str().is_empty() {
         return Err(Error::InvalidInput("a plan needs a branch".into()));
@@ -452,7 +457,12 @@ pub fn create(new: &NewPlan, editor: &Editor) -> Result<Document> {
         doc.put(ROOT, "year", new.year as i64)?;
         put_str(doc, &ROOT, "title", title.trim())?;
         put_str(doc, &ROOT, "number", new.number.trim())?;
-        put_str(doc, &ROOT, "issue_date", &new.issue_date.map(date::format).unwrap_or_default())?;
+        put_str(
+            doc,
+            &ROOT,
+            "issue_date",
+            &new.issue_date.map(date::format).unwrap_or_default(),
+        )?;
         put_text(doc, &ROOT, "purpose", &new.purpose)?;
         put_text(doc, &ROOT, "implementation", &new.implementation)?;
         put_map(doc, &ROOT, "legal_bases")?;
@@ -474,7 +484,15 @@ fn expect_plan(doc: &Document) -> Result<()> {
 
 fn section(doc: &AutoCommit, key: &str) -> Result<ObjId> {
     View::new(doc, None)
-        .obj(&ROOT, key, if matches!(key, "purpose" | "implementation") { ObjType::Text } else { ObjType::Map })
+        .obj(
+            &ROOT,
+            key,
+            if matches!(key, "purpose" | "implementation") {
+                ObjType::Text
+            } else {
+                ObjType::Map
+            },
+        )
         .ok_or_else(|| Error::InvalidDocument(format!("the plan has no {key}")))
 }
 
@@ -504,7 +522,9 @@ pub(crate) fn read(doc: &Document, view: View<'_>) -> Result<AnnualPlan> {
     let mut legal_bases = Vec::new();
     if let Some(lb) = view.obj(&ROOT, "legal_bases", ObjType::Map) {
         for key in view.keys(&lb) {
-            let Some(o) = view.obj(&lb, &key, ObjType::Map) else { continue };
+            let Some(o) = view.obj(&lb, &key, ObjType::Map) else {
+                continue;
+            };
             if view.bool(&o, "removed").unwrap_or(false) {
                 continue;
             }
@@ -536,7 +556,9 @@ pub(crate) fn read(doc: &Document, view: View<'_>) -> Result<AnnualPlan> {
         year: view.i64(&ROOT, "year").unwrap_or_default() as i32,
         title: view.str(&ROOT, "title").unwrap_or_default(),
         number: view.str(&ROOT, "number").unwrap_or_default(),
-        issue_date: view.opt_str(&ROOT, "issue_date").and_then(|d| date::parse(&d).ok()),
+        issue_date: view
+            .opt_str(&ROOT, "issue_date")
+            .and_then(|d| date::parse(&d).ok()),
         legal_bases: legal_bases.into_iter().map(|(_, l)| l).collect(),
         purpose: text_of("purpose"),
         implementation: text_of("implementation"),
@@ -633,8 +655,18 @@ pub fn add_topic(doc: &mut Document, editor: &Editor, new: &NewTopic) -> Result<
         for m in &new.preparers {
             d.put(&p, m.as_str(), true)?;
         }
-        put_str(d, &t, "presenter", new.presenter.as_ref().map_or("", |m| m.as_str()))?;
-        put_str(d, &t, "executive", new.executive.as_ref().map_or("", |m| m.as_str()))?;
+        put_str(
+            d,
+            &t,
+            "presenter",
+            new.presenter.as_ref().map_or("", |m| m.as_str()),
+        )?;
+        put_str(
+            d,
+            &t,
+            "executive",
+            new.executive.as_ref().map_or("", |m| m.as_str()),
+        )?;
         put_str(
             d,
             &t,
@@ -693,7 +725,11 @@ pub fn set_preparer(
     expect_plan(doc)?;
     doc.transact(
         editor,
-        if present { "topic.preparer.add" } else { "topic.preparer.remove" },
+        if present {
+            "topic.preparer.add"
+        } else {
+            "topic.preparer.remove"
+        },
         |d| {
             let t = topic_obj(d, topic)?;
             let p = View::new(d, None)
@@ -710,7 +746,12 @@ pub fn set_preparer(
 }
 
 /// Moves a topic so that it becomes the `index`-th (0-based) of the plan.
-pub fn move_topic(doc: &mut Document, editor: &Editor, topic: &TopicId, index: usize) -> Result<()> {
+pub fn move_topic(
+    doc: &mut Document,
+    editor: &Editor,
+    topic: &TopicId,
+    index: usize,
+) -> Result<()> {
     expect_plan(doc)?;
     doc.transact(editor, "topic.move", |d| {
         let t = topic_obj(d, topic)?;
@@ -722,7 +763,12 @@ pub fn move_topic(doc: &mut Document, editor: &Editor, topic: &TopicId, index: u
 
 /// Cancels a topic (it stays in the plan, marked cancelled).
 pub fn cancel_topic(doc: &mut Document, editor: &Editor, topic: &TopicId) -> Result<()> {
-    set_topic_field(doc, editor, topic, &TopicField::Status(TopicStatus::Cancelled))
+    set_topic_field(
+        doc,
+        editor,
+        topic,
+        &TopicField::Status(TopicStatus::Cancelled),
+    )
 }
 
 /// Sets one header field of the plan.
@@ -733,7 +779,9 @@ pub fn set_plan_field(doc: &mut Document, editor: &Editor, field: &PlanField) ->
         PlanField::Number(s) => ("number", nfc(s.trim())),
         PlanField::IssueDate(d) => ("issue_date", d.map(date::format).unwrap_or_default()),
     };
-    doc.transact(editor, &format!("plan.set.{key}"), |d| put_str(d, &ROOT, key, &value))
+    doc.transact(editor, &format!("plan.set.{key}"), |d| {
+        put_str(d, &ROOT, key, &value)
+    })
 }
 
 /// Edits a collaborative text section: delete `delete` characters at `pos` (Unicode code
@@ -755,7 +803,12 @@ pub fn splice_text(
 
 /// Replaces a whole text section, expressed as the smallest edits (merges better than a
 /// wholesale replacement when others edit concurrently).
-pub fn replace_text(doc: &mut Document, editor: &Editor, which: PlanText, text: &str) -> Result<()> {
+pub fn replace_text(
+    doc: &mut Document,
+    editor: &Editor,
+    which: PlanText,
+    text: &str,
+) -> Result<()> {
     expect_plan(doc)?;
     let text = nfc(text);
     doc.transact(editor, &format!("plan.text.{}", which.key()), |d| {

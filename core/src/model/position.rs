@@ -42,7 +42,9 @@ fn midpoint(a: &[u8], b: Option<&[u8]>) -> String {
         }
     }
     let da = a.first().map(|&c| digit(c)).unwrap_or(0);
-    let db = b.map(|b| b.first().map(|&c| digit(c)).unwrap_or(BASE)).unwrap_or(BASE);
+    let db = b
+        .map(|b| b.first().map(|&c| digit(c)).unwrap_or(BASE))
+        .unwrap_or(BASE);
     if db - da > 1 {
         let mid = (da + db) / 2;
         return (DIGITS[mid as usize] as char).to_string();

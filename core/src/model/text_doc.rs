@@ -13,7 +13,9 @@
 //! Anchors are Automerge cursors: they name characters, not offsets, so a comment stays on
 //! its words while others insert and delete around them, offline and concurrently.
 
-use automerge::{AutoCommit, Cursor, MoveCursor, ObjId, ObjType, ROOT, ReadDoc, transaction::Transactable};
+use automerge::{
+    AutoCommit, Cursor, MoveCursor, ObjId, ObjType, ROOT, ReadDoc, transaction::Transactable,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{Document, Editor, View, put_map, put_str, put_text, splice_nfc};
@@ -187,19 +189,34 @@ pub struct NewTextDoc {
 /// Creates a draft or material document.
 pub fn create(new: &NewTextDoc, editor: &Editor) -> Result<Document> {
     if !new.kind.is_text() {
-        return Err(Error::InvalidInput(format!("{} is not a text document kind", new.kind)));
+        return Err(Error::InvalidInput(format!(
+            "{} is not a text document kind",
+            new.kind
+        )));
     }
     let title = nfc(new.title.trim());
     if title.is_empty() {
-        return Err(Error::InvalidInput("a draft or material needs a title".into()));
+        return Err(Error::InvalidInput(
+            "a draft or material needs a title".into(),
+        ));
     }
     if new.kind == DocKind::TopicDraft && new.topic_id.is_none() {
         return Err(Error::InvalidInput("a topic draft needs its topic".into()));
     }
     Document::create(DocId::random(), new.kind, editor, |doc| {
         put_str(doc, &ROOT, "branch_id", new.branch_id.as_str())?;
-        put_str(doc, &ROOT, "plan_id", new.plan_id.as_ref().map_or("", |p| p.as_str()))?;
-        put_str(doc, &ROOT, "topic_id", new.topic_id.as_ref().map_or("", |p| p.as_str()))?;
+        put_str(
+            doc,
+            &ROOT,
+            "plan_id",
+            new.plan_id.as_ref().map_or("", |p| p.as_str()),
+        )?;
+        put_str(
+            doc,
+            &ROOT,
+            "topic_id",
+            new.topic_id.as_ref().map_or("", |p| p.as_str()),
+        )?;
         put_str(doc, &ROOT, "title", &title)?;
         put_str(doc, &ROOT, "description", new.description.trim())?;
         put_text(doc, &ROOT, "body", &new.body)?;
@@ -260,7 +277,9 @@ fn read_comments(view: View<'_>, body: &ObjId, body_text: &str) -> Result<Vec<Co
     let chars: Vec<char> = body_text.chars().collect();
     let mut out = Vec::new();
     for key in view.keys(&comments) {
-        let Some(o) = view.obj(&comments, &key, ObjType::Map) else { continue };
+        let Some(o) = view.obj(&comments, &key, ObjType::Map) else {
+            continue;
+        };
         let kind = match view.str(&o, "kind").as_deref() {
             Some("proposal") => CommentKind::Proposal,
             _ => CommentKind::Comment,
@@ -348,7 +367,9 @@ pub fn comment_counts(doc: &Document) -> Result<CommentCounts> {
     let comments = comments_obj(view)?;
     let mut c = CommentCounts::default();
     for key in view.keys(&comments) {
-        let Some(o) = view.obj(&comments, &key, ObjType::Map) else { continue };
+        let Some(o) = view.obj(&comments, &key, ObjType::Map) else {
+            continue;
+        };
         if view.bool(&o, "deleted").unwrap_or(false) {
             continue;
         }
@@ -374,7 +395,9 @@ pub fn add_comment(doc: &mut Document, editor: &Editor, new: &NewComment) -> Res
         return Err(Error::InvalidInput("a comment must not be empty".into()));
     }
     if new.reply_to.is_some() && new.anchor.is_some() {
-        return Err(Error::InvalidInput("a reply sits in its thread and takes no anchor".into()));
+        return Err(Error::InvalidInput(
+            "a reply sits in its thread and takes no anchor".into(),
+        ));
     }
     let id = CommentId::random();
     doc.transact(editor, "comment.add", |d| {
@@ -413,7 +436,12 @@ pub fn add_comment(doc: &mut Document, editor: &Editor, new: &NewComment) -> Res
         put_str(d, &o, "author", editor.member.as_str())?;
         d.put(&o, "created_at", editor.time)?;
         put_str(d, &o, "body", &body)?;
-        put_str(d, &o, "reply_to", new.reply_to.as_ref().map_or("", |r| r.as_str()))?;
+        put_str(
+            d,
+            &o,
+            "reply_to",
+            new.reply_to.as_ref().map_or("", |r| r.as_str()),
+        )?;
         put_str(d, &o, "anchor_start", &start_c)?;
         put_str(d, &o, "anchor_end", &end_c)?;
         put_str(d, &o, "quote", &quote)?;
@@ -427,7 +455,13 @@ pub fn add_comment(doc: &mut Document, editor: &Editor, new: &NewComment) -> Res
     Ok(id)
 }
 
-fn require_author(d: &AutoCommit, o: &ObjId, id: &CommentId, editor: &Editor, action: &'static str) -> Result<()> {
+fn require_author(
+    d: &AutoCommit,
+    o: &ObjId,
+    id: &CommentId,
+    editor: &Editor,
+    action: &'static str,
+) -> Result<()> {
     let author = View::new(d, None).str(o, "author").unwrap_or_default();
     if author != editor.member.as_str() {
         return Err(Error::NotAuthor {
@@ -443,7 +477,9 @@ pub fn edit_comment(doc: &mut Document, editor: &Editor, id: &CommentId, body: &
     expect_text(doc)?;
     let body = nfc(body.trim());
     if body.is_empty() {
-        return Err(Error::InvalidInput("a comment must not be empty; delete it instead".into()));
+        return Err(Error::InvalidInput(
+            "a comment must not be empty; delete it instead".into(),
+        ));
     }
     doc.transact(editor, "comment.edit", |d| {
         let o = comment_obj(d, id)?;
@@ -471,14 +507,32 @@ pub fn delete_comment(doc: &mut Document, editor: &Editor, id: &CommentId) -> Re
 }
 
 /// Marks a thread resolved (or reopens it).
-pub fn resolve_comment(doc: &mut Document, editor: &Editor, id: &CommentId, resolved: bool) -> Result<()> {
+pub fn resolve_comment(
+    doc: &mut Document,
+    editor: &Editor,
+    id: &CommentId,
+    resolved: bool,
+) -> Result<()> {
     expect_text(doc)?;
-    doc.transact(editor, if resolved { "comment.resolve" } else { "comment.reopen" }, |d| {
-        let o = comment_obj(d, id)?;
-        d.put(&o, "resolved", resolved)?;
-        put_str(d, &o, "resolved_by", if resolved { editor.member.as_str() } else { "" })?;
-        Ok(())
-    })
+    doc.transact(
+        editor,
+        if resolved {
+            "comment.resolve"
+        } else {
+            "comment.reopen"
+        },
+        |d| {
+            let o = comment_obj(d, id)?;
+            d.put(&o, "resolved", resolved)?;
+            put_str(
+                d,
+                &o,
+                "resolved_by",
+                if resolved { editor.member.as_str() } else { "" },
+            )?;
+            Ok(())
+        },
+    )
 }
 
 /// Sets a proposal's status.
@@ -492,14 +546,22 @@ pub fn set_proposal_status(
     doc.transact(editor, "proposal.status", |d| {
         let o = comment_obj(d, id)?;
         if View::new(d, None).str(&o, "kind").as_deref() != Some("proposal") {
-            return Err(Error::InvalidInput(format!("comment {id} is not a proposal")));
+            return Err(Error::InvalidInput(format!(
+                "comment {id} is not a proposal"
+            )));
         }
         put_str(d, &o, "status", status.as_str())
     })
 }
 
 /// Edits the body: delete `delete` code points at `pos`, insert `insert`.
-pub fn splice_body(doc: &mut Document, editor: &Editor, pos: usize, delete: usize, insert: &str) -> Result<()> {
+pub fn splice_body(
+    doc: &mut Document,
+    editor: &Editor,
+    pos: usize,
+    delete: usize,
+    insert: &str,
+) -> Result<()> {
     expect_text(doc)?;
     doc.transact(editor, "body.splice", |d| {
         let text = body_obj(View::new(d, None))?;
@@ -533,4 +595,32 @@ pub fn body_len(doc: &Document) -> Result<usize> {
     expect_text(doc)?;
     let view = doc.view();
     Ok(view.length(&body_obj(view)?))
+}
+
+/// A draft's or material's header fields and text length, without its comments.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextDocHeader {
+    /// The branch.
+    pub branch_id: BranchId,
+    /// The plan.
+    pub plan_id: Option<DocId>,
+    /// The topic.
+    pub topic_id: Option<TopicId>,
+    /// Title.
+    pub title: String,
+    /// Text length in code points.
+    pub body_chars: usize,
+}
+
+/// Reads the header fields (cheap: no comment is materialised).
+pub fn header(doc: &Document) -> Result<TextDocHeader> {
+    expect_text(doc)?;
+    let view = doc.view();
+    Ok(TextDocHeader {
+        branch_id: BranchId::new(view.str(&ROOT, "branch_id").unwrap_or_default()),
+        plan_id: view.opt_str(&ROOT, "plan_id").map(DocId::new),
+        topic_id: view.opt_str(&ROOT, "topic_id").map(TopicId::new),
+        title: view.str(&ROOT, "title").unwrap_or_default(),
+        body_chars: view.length(&body_obj(view)?),
+    })
 }

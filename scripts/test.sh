@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The one test command, used identically by people and by CI (.ci/run calls exactly this).
+# Later steps add the Kotlin, Swift and browser suites here; each installs what it needs
+# and caches it outside the repository (${XDG_CACHE_HOME:-$HOME/.cache}/sotay).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy (-D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== cargo test"
+cargo test --workspace --locked
