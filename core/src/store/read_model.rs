@@ -267,31 +267,25 @@ pub(crate) fn topics(conn: &Connection, plan: &DocId) -> Result<Vec<TopicRow>> {
     Ok(rows)
 }
 
-/// Topics of any plan whose title, output or notes match `query`, accents ignored.
+/// Topics of any plan whose title, output or notes contain every word of `query`, accents
+/// ignored; those containing the whole phrase come first.
 pub(crate) fn search_topics(conn: &Connection, query: &str) -> Result<Vec<TopicRow>> {
-    let words: Vec<String> = text::search_key(query)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
+    let phrase = text::search_key(query);
+    let words: Vec<&str> = phrase.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut stmt = conn.prepare_cached("SELECT plan_id, topic_id, search_key FROM rm_topics")?;
+    let mut hits: Vec<(bool, String, String)> = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|(_, _, key)| words.iter().all(|w| key.contains(w)))
+        .map(|(plan, topic, key)| (!key.contains(&phrase), plan, topic))
         .collect();
+    hits.sort();
     let mut out = Vec::new();
-    let plans = plans(conn, None)?;
-    for p in plans {
-        let mut stmt =
-            conn.prepare_cached("SELECT topic_id, search_key FROM rm_topics WHERE plan_id = ?1")?;
-        let hits: Vec<String> = stmt
-            .query_map(params![p.doc_id.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?
-            .filter_map(|r| r.ok())
-            .filter(|(_, key)| words.iter().all(|w| key.contains(w.as_str())))
-            .map(|(id, _)| id)
-            .collect();
-        out.extend(
-            topics(conn, &p.doc_id)?
-                .into_iter()
-                .filter(|t| hits.contains(&t.topic_id.to_string())),
-        );
+    for (_, plan, topic) in hits {
+        if let Some(row) = topics(conn, &DocId::new(&plan))?.into_iter().find(|t| t.topic_id.as_str() == topic) {
+            out.push(row);
+        }
     }
     Ok(out)
 }
