@@ -24,7 +24,7 @@ pub enum Error {
     #[error("JSON error: {0}")]
     Json(#[from] serde_json::Error),
     /// No document with this id is in the store.
-    #[error("document {0} not found")]
+    #[error("no document {0} in this store")]
     DocumentNotFound(String),
     /// The document's stored bytes could not be loaded (or made Automerge panic); it is
     /// quarantined and the rest of the store keeps working.
@@ -39,7 +39,7 @@ pub enum Error {
     #[error("not a valid SoTay document: {0}")]
     InvalidDocument(String),
     /// The document exists but is of another kind than the operation needs.
-    #[error("document {id} is a {actual}, not a {expected}")]
+    #[error("document {id} is of kind {actual}, not {expected}")]
     WrongKind {
         /// The document id.
         id: String,

@@ -1,4 +1,5 @@
 //! Unit tests of the typed model: every operation, merges, conflicts, anchors, NFC.
+#![allow(clippy::unwrap_used)]
 
 use sotay_core::ids::{BranchId, DocKind, MemberId, TopicId};
 use sotay_core::model::conflict;

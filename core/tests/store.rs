@@ -1,4 +1,5 @@
 //! The durable store: read model, durability bookkeeping, migrations, damage containment.
+#![allow(clippy::unwrap_used)]
 
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId, TopicId};
 use sotay_core::model::plan::{NewPlan, NewTopic, TopicField, TopicGroup};

@@ -285,7 +285,11 @@ fn read_comments(view: View<'_>, body: &ObjId, body_text: &str) -> Result<Vec<Co
             _ => CommentKind::Comment,
         };
         let anchor = read_anchor(view, body, &o, &chars);
-        out.push(Comment {
+        let lamport = match &o {
+            ObjId::Id(counter, _, _) => *counter,
+            ObjId::Root => 0,
+        };
+        let comment = Comment {
             id: CommentId::new(&key),
             kind,
             author: MemberId::new(view.str(&o, "author").unwrap_or_default()),
@@ -302,10 +306,12 @@ fn read_comments(view: View<'_>, body: &ObjId, body_text: &str) -> Result<Vec<Co
                     .and_then(|s| ProposalStatus::parse(&s).ok())
                     .unwrap_or(ProposalStatus::Open)
             }),
-        });
+        };
+        out.push((comment, lamport));
     }
-    out.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-    Ok(out)
+    // Same second: the Lamport counter of the comment's creation keeps causal order.
+    out.sort_by(|a, b| (a.0.created_at, a.1, &a.0.id).cmp(&(b.0.created_at, b.1, &b.0.id)));
+    Ok(out.into_iter().map(|(c, _)| c).collect())
 }
 
 fn cursor_position(view: View<'_>, body: &ObjId, s: &str) -> Option<usize> {

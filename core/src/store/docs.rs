@@ -105,8 +105,11 @@ pub(crate) fn mark_damaged(conn: &Connection, id: &DocId, reason: &str) -> Resul
     Ok(())
 }
 
+/// A document's id, kind (if known to this build) and load error, if any.
+pub(crate) type DocListing = (DocId, Option<DocKind>, Option<String>);
+
 /// All document ids with their kinds.
-pub(crate) fn list(conn: &Connection) -> Result<Vec<(DocId, Option<DocKind>, Option<String>)>> {
+pub(crate) fn list(conn: &Connection) -> Result<Vec<DocListing>> {
     let mut stmt =
         conn.prepare("SELECT doc_id, kind, load_error FROM documents ORDER BY created_at, doc_id")?;
     let rows = stmt

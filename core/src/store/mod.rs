@@ -262,6 +262,14 @@ impl Store {
         })
     }
 
+    /// Every stored document (damaged ones included) with its kind, oldest first.
+    pub fn document_ids(&self) -> Result<Vec<(DocId, Option<DocKind>)>> {
+        Ok(docs::list(&self.reader)?
+            .into_iter()
+            .map(|(id, kind, _)| (id, kind))
+            .collect())
+    }
+
     /// Documents whose stored bytes could not be loaded.
     pub fn damaged_documents(&self) -> Result<Vec<DamagedDocument>> {
         Ok(docs::list(&self.reader)?

@@ -274,7 +274,13 @@ pub(crate) fn search_topics(conn: &Connection, query: &str) -> Result<Vec<TopicR
     let words: Vec<&str> = phrase.split(' ').filter(|w| !w.is_empty()).collect();
     let mut stmt = conn.prepare_cached("SELECT plan_id, topic_id, search_key FROM rm_topics")?;
     let mut hits: Vec<(bool, String, String)> = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
         .filter(|(_, _, key)| words.iter().all(|w| key.contains(w)))
@@ -283,7 +289,10 @@ pub(crate) fn search_topics(conn: &Connection, query: &str) -> Result<Vec<TopicR
     hits.sort();
     let mut out = Vec::new();
     for (_, plan, topic) in hits {
-        if let Some(row) = topics(conn, &DocId::new(&plan))?.into_iter().find(|t| t.topic_id.as_str() == topic) {
+        if let Some(row) = topics(conn, &DocId::new(&plan))?
+            .into_iter()
+            .find(|t| t.topic_id.as_str() == topic)
+        {
             out.push(row);
         }
     }

@@ -1,0 +1,502 @@
+//! The command-line grammar (clap derive). Help texts are English with the Vietnamese terms
+//! in parentheses, because the people reading them run a Vietnamese branch's plan.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Ids: plans, drafts, materials, comments and legal bases accept any unique prefix of their id
+(the 8-character prefixes shown in lists are enough). Topics accept the STT number shown by
+`sotay plan show` (a plain number is always read as an STT) or a unique prefix of the topic id.
+Members (presenter, preparer, executive) accept a directory id or a full name; names match with
+accents and tone placement ignored (\"Hoàng Đức Lượng\", \"Hoang Duc Luong\" and \"Hoàng Đức Lựơng\"
+are the same person). A value that matches nobody is taken as a member id as given.
+
+Every command takes --json: the result (or {\"error\", \"kind\"}) as JSON on stdout.
+Exit codes: 0 done; 2 invalid input or not found; 1 anything else (refused, storage failure).
+
+Development aid until `sync` arrives in Step 2: `sotay dev merge --from OTHER_STORE` merges every
+document of another store file into this one (see `sotay dev merge --help`).";
+
+/// `sotay`: one device's store of a branch's annual thematic plan (kế hoạch sinh hoạt chuyên
+/// đề), its topic drafts (dự thảo), study materials (tài liệu) and comments (góp ý).
+#[derive(Debug, Parser)]
+#[command(
+    name = "sotay",
+    version,
+    about = "SoTay device CLI: a branch's annual thematic plan (kế hoạch sinh hoạt chuyên đề), drafts and comments, offline",
+    after_help = AFTER_HELP
+)]
+pub(super) struct Cli {
+    /// The store file (default: $SOTAY_STORE, else ./sotay.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub(super) store: Option<PathBuf>,
+    /// Print the result as JSON on stdout (errors too: {"error", "kind"}).
+    #[arg(long, global = true)]
+    pub(super) json: bool,
+    #[command(subcommand)]
+    pub(super) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum Command {
+    /// Create the store if needed and set the member this device edits as (danh tính).
+    Init(InitArgs),
+    /// The local member directory (danh sách đảng viên).
+    #[command(subcommand)]
+    Member(MemberCmd),
+    /// Annual thematic plans (kế hoạch sinh hoạt chuyên đề năm).
+    #[command(subcommand)]
+    Plan(PlanCmd),
+    /// Topics of a plan (chuyên đề).
+    #[command(subcommand)]
+    Topic(TopicCmd),
+    /// Topic drafts (dự thảo).
+    #[command(subcommand)]
+    Draft(DraftCmd),
+    /// Study materials (tài liệu).
+    #[command(subcommand)]
+    Material(MaterialCmd),
+    /// Drafts and materials: list, show, edit the text.
+    #[command(subcommand)]
+    Doc(DocCmd),
+    /// Comments and replies on a draft or material (góp ý).
+    #[command(subcommand)]
+    Comment(CommentCmd),
+    /// Proposals (giải pháp, hiến kế): follow their status.
+    #[command(subcommand)]
+    Proposal(ProposalCmd),
+    /// Fields two devices set differently while offline (xung đột): list them, or resolve one.
+    Conflicts(ConflictsArgs),
+    /// The change history of a plan, draft or material (lịch sử thay đổi).
+    History {
+        /// The document (plan, draft or material): id or unique prefix.
+        doc: String,
+    },
+    /// Check the store: SQLite integrity and damaged documents (kiểm tra).
+    Check,
+    /// Development aids (not for production use).
+    #[command(subcommand, hide = true)]
+    Dev(DevCmd),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct InitArgs {
+    /// The member this device edits as: a directory id ("m-viet") or a known name.
+    #[arg(long, value_name = "ID")]
+    pub(super) member: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum MemberCmd {
+    /// Add a member to the local directory, or update one with the same id (thêm đảng viên).
+    Add {
+        /// Directory id ("m-luong").
+        #[arg(long)]
+        id: String,
+        /// Full name ("Hoàng Đức Lượng").
+        #[arg(long)]
+        name: String,
+        /// Branch (chi bộ) id; default: the branch of this device's member, or the only branch
+        /// the store knows.
+        #[arg(long, value_name = "B")]
+        branch: Option<String>,
+        /// Secretary (bí thư) | DeputySecretary (phó bí thư) | Executive (chi ủy viên) | Member
+        /// (đảng viên).
+        #[arg(long, default_value = "Member")]
+        role: String,
+        /// Full (chính thức) | Probationary (dự bị) | Exempt (miễn sinh hoạt).
+        #[arg(long, default_value = "Full")]
+        status: String,
+    },
+    /// List the directory in Vietnamese name order (given name first).
+    List {
+        /// Only names containing these words, accents ignored ("nguyen" finds "Nguyễn").
+        #[arg(long, value_name = "Q")]
+        search: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum PlanCmd {
+    /// Create an annual plan; prints its id.
+    Create(PlanCreate),
+    /// List the plans in this store.
+    List,
+    /// Show a plan: header, căn cứ, purpose, the topic table (STT, Tháng, Tên chuyên đề …).
+    Show {
+        /// The plan: id or unique prefix.
+        plan: String,
+    },
+    /// Set a header field: title | number | date (ngày ban hành, DD/MM/YYYY or YYYY-MM-DD).
+    Set {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// title | number | date.
+        field: String,
+        /// The new value (an empty value clears the date).
+        value: String,
+    },
+    /// Show or edit a text section: purpose (I. Mục đích, yêu cầu) or implementation (III. Tổ
+    /// chức thực hiện).
+    Text(PlanTextArgs),
+    /// Legal bases (căn cứ): regulations the plan rests on, number with date.
+    #[command(subcommand)]
+    Basis(BasisCmd),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct PlanCreate {
+    /// Branch (chi bộ) id; default: the branch of this device's member, or the only branch known.
+    #[arg(long, value_name = "B")]
+    pub(super) branch: Option<String>,
+    /// The plan's year (năm).
+    #[arg(long, value_name = "Y")]
+    pub(super) year: i32,
+    /// Number (số), e.g. "01-KH/CB".
+    #[arg(long, default_value = "")]
+    pub(super) number: String,
+    /// Issue date (ngày ban hành): DD/MM/YYYY or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub(super) date: Option<String>,
+    /// Title; default "Kế hoạch sinh hoạt chuyên đề năm Y".
+    #[arg(long, default_value = "")]
+    pub(super) title: String,
+    /// I. Mục đích, yêu cầu.
+    #[arg(long, default_value = "")]
+    pub(super) purpose: String,
+    /// III. Tổ chức thực hiện.
+    #[arg(long, default_value = "")]
+    pub(super) implementation: String,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct PlanTextArgs {
+    /// The plan: id or unique prefix.
+    pub(super) plan: String,
+    /// purpose | implementation.
+    pub(super) section: String,
+    #[command(flatten)]
+    pub(super) edit: TextEdit,
+}
+
+/// One edit of a collaborative text. Positions and lengths count Unicode characters (code
+/// points of the NFC text), so "ệ" is one.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub(super) struct TextEdit {
+    /// Replace the whole text (as the smallest edits, so concurrent edits merge).
+    #[arg(long, value_name = "TEXT")]
+    pub(super) set: Option<String>,
+    /// Replace the whole text with a UTF-8 file's content ("-" reads stdin).
+    #[arg(long, value_name = "PATH")]
+    pub(super) set_file: Option<PathBuf>,
+    /// Insert TEXT at character position POS (0 = the start).
+    #[arg(long, num_args = 2, value_names = ["POS", "TEXT"], allow_hyphen_values = true)]
+    pub(super) insert: Option<Vec<String>>,
+    /// Delete LEN characters starting at character position POS.
+    #[arg(long, num_args = 2, value_names = ["POS", "LEN"])]
+    pub(super) delete: Option<Vec<usize>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum BasisCmd {
+    /// Add a legal basis; prints its id.
+    Add {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// Number ("12-HD/BTCTW").
+        #[arg(long)]
+        number: String,
+        /// Its date — numbers repeat across years, the date tells them apart.
+        #[arg(long)]
+        date: Option<String>,
+        /// What it is ("Hướng dẫn … nâng cao chất lượng sinh hoạt chi bộ").
+        #[arg(long, default_value = "")]
+        title: String,
+    },
+    /// Remove a legal basis.
+    Remove {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// The basis: its number in the list (1, 2 …) or a unique prefix of its id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum TopicCmd {
+    /// Add a topic at the end of the plan; prints its id.
+    Add(TopicAdd),
+    /// Show every field of one topic.
+    Show {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// The topic: STT number or unique id prefix.
+        topic: String,
+    },
+    /// Set one field: title | group | date | combined | presenter | executive | deadline |
+    /// output | notes | status (planned, drafting, held, postponed, cancelled).
+    Set {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// The topic: STT number or unique id prefix.
+        topic: String,
+        /// The field name.
+        field: String,
+        /// The new value; members by id or name; an empty value clears optional fields.
+        value: String,
+    },
+    /// Add or remove a preparer (người chuẩn bị).
+    Preparer {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// The topic: STT number or unique id prefix.
+        topic: String,
+        /// add | remove.
+        action: PreparerAction,
+        /// The member: id or name.
+        member: String,
+    },
+    /// Move a topic to a position in the plan (1 = first).
+    Move {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// The topic: STT number or unique id prefix.
+        topic: String,
+        /// The new STT position, 1-based.
+        index: usize,
+    },
+    /// Cancel a topic (hủy): it stays in the plan, marked cancelled.
+    Cancel {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// The topic: STT number or unique id prefix.
+        topic: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum PreparerAction {
+    /// Add the member as a preparer.
+    Add,
+    /// Remove the member.
+    Remove,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct TopicAdd {
+    /// The plan: id or unique prefix.
+    pub(super) plan: String,
+    /// Tên chuyên đề.
+    #[arg(long)]
+    pub(super) title: String,
+    /// Month (tháng) 1–12; the session is on the 3rd unless --date says otherwise.
+    #[arg(long, value_name = "M")]
+    pub(super) month: Option<u8>,
+    /// Topic group (nhóm vấn đề, HD 12): ho_chi_minh | political_theory |
+    /// resolutions_and_laws | preventing_degradation | party_building | anti_corruption |
+    /// production_targets, or its number 1–7 in that order.
+    #[arg(long, value_name = "CODE", default_value = "party_building")]
+    pub(super) group: String,
+    /// The session date, overriding the 3rd of the month.
+    #[arg(long, value_name = "D")]
+    pub(super) date: Option<String>,
+    /// Shares the sitting with the monthly regular meeting (≥ 120 minutes).
+    #[arg(long)]
+    pub(super) combined: bool,
+    /// A preparer (người chuẩn bị); repeat for several.
+    #[arg(long, value_name = "X")]
+    pub(super) preparer: Vec<String>,
+    /// The presenter (người trình bày).
+    #[arg(long, value_name = "X")]
+    pub(super) presenter: Option<String>,
+    /// The executive in charge (chi ủy viên phụ trách).
+    #[arg(long, value_name = "X")]
+    pub(super) executive: Option<String>,
+    /// Draft deadline (hạn gửi dự thảo).
+    #[arg(long, value_name = "D")]
+    pub(super) deadline: Option<String>,
+    /// Expected output (sản phẩm dự kiến).
+    #[arg(long, default_value = "")]
+    pub(super) output: String,
+    /// Notes (ghi chú).
+    #[arg(long, default_value = "")]
+    pub(super) notes: String,
+}
+
+/// Where a new document's text comes from.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub(super) struct BodySource {
+    /// The initial text.
+    #[arg(long, value_name = "TEXT")]
+    pub(super) body: Option<String>,
+    /// Read the initial text from a UTF-8 file ("-" reads stdin).
+    #[arg(long, value_name = "PATH")]
+    pub(super) body_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum DraftCmd {
+    /// Create the draft of a topic; prints its id.
+    Create {
+        /// The plan: id or unique prefix.
+        #[arg(long)]
+        plan: String,
+        /// The topic: STT number or unique id prefix.
+        #[arg(long)]
+        topic: String,
+        /// Title; default: the topic's title.
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        body: BodySource,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum MaterialCmd {
+    /// Create a study material; prints its id.
+    Create {
+        /// Title.
+        #[arg(long)]
+        title: String,
+        /// The plan it belongs to: id or unique prefix.
+        #[arg(long)]
+        plan: Option<String>,
+        /// The topic it belongs to (needs --plan): STT number or unique id prefix.
+        #[arg(long, requires = "plan")]
+        topic: Option<String>,
+        /// Source, author (nguồn, tác giả).
+        #[arg(long, default_value = "")]
+        description: String,
+        #[command(flatten)]
+        body: BodySource,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum DocCmd {
+    /// List drafts and materials.
+    List {
+        /// Only those of this plan.
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    /// Show a draft or material: text, then comments in threads.
+    Show {
+        /// The draft or material: id or unique prefix.
+        doc: String,
+    },
+    /// Edit the text (or the title) of a draft or material.
+    Edit {
+        /// The draft or material: id or unique prefix.
+        doc: String,
+        /// Rename the document.
+        #[arg(long, conflicts_with_all = ["set", "set_file", "insert", "delete"])]
+        title: Option<String>,
+        #[command(flatten)]
+        edit: TextEdit,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum CommentCmd {
+    /// Add a comment (góp ý), a proposal (hiến kế) or a reply; prints its id.
+    Add {
+        /// The draft or material: id or unique prefix.
+        doc: String,
+        /// The comment's text.
+        #[arg(long)]
+        text: String,
+        /// It is a proposal (giải pháp, hiến kế), followed until done.
+        #[arg(long)]
+        proposal: bool,
+        /// Anchor it on the first occurrence of these exact words in the text.
+        #[arg(long, value_name = "WORDS", conflicts_with_all = ["range", "reply_to"])]
+        on: Option<String>,
+        /// Anchor it on characters START..END (end exclusive).
+        #[arg(long, num_args = 2, value_names = ["START", "END"], conflicts_with = "reply_to")]
+        range: Option<Vec<usize>>,
+        /// Reply in the thread of this comment (id prefix).
+        #[arg(long, value_name = "COMMENT")]
+        reply_to: Option<String>,
+    },
+    /// Change a comment's text (its author only).
+    Edit {
+        /// The draft or material: id or unique prefix.
+        doc: String,
+        /// The comment: unique id prefix.
+        comment: String,
+        /// The new text.
+        #[arg(long)]
+        text: String,
+    },
+    /// Delete a comment (its author only); replies keep their thread.
+    Delete {
+        /// The draft or material: id or unique prefix.
+        doc: String,
+        /// The comment: unique id prefix.
+        comment: String,
+    },
+    /// Mark a thread resolved (đã giải quyết), or reopen it.
+    Resolve {
+        /// The draft or material: id or unique prefix.
+        doc: String,
+        /// The comment: unique id prefix.
+        comment: String,
+        /// Reopen instead.
+        #[arg(long)]
+        reopen: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum ProposalCmd {
+    /// Set a proposal's status: open | accepted | rejected | done.
+    Status {
+        /// The draft or material: id or unique prefix.
+        doc: String,
+        /// The proposal: unique id prefix.
+        comment: String,
+        /// open (đang mở) | accepted (được chấp nhận) | rejected (không chấp nhận) | done (đã
+        /// thực hiện).
+        status: String,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(super) struct ConflictsArgs {
+    #[command(subcommand)]
+    pub(super) action: Option<ConflictsCmd>,
+    /// Only this document (id or unique prefix).
+    pub(super) doc: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum ConflictsCmd {
+    /// Keep one of the values; it supersedes the others on every device.
+    Resolve {
+        /// The document: id or unique prefix.
+        doc: String,
+        /// The field's path as listed (topics/<id>/presenter), or the conflict's #number.
+        path: String,
+        /// The value to keep: its number as listed (1, 2 …) or its op id.
+        choice: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum DevCmd {
+    /// Merge every document of another store file into this one (a development aid until
+    /// `sync` arrives in Step 2): two store files play two phones. Members missing here are
+    /// copied too, so names render.
+    Merge {
+        /// The other store file.
+        #[arg(long, value_name = "OTHER_STORE_PATH")]
+        from: PathBuf,
+    },
+}
