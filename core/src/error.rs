@@ -89,6 +89,22 @@ pub enum Error {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// This device is not enrolled with a server yet.
+    #[error("this device is not enrolled; run enroll with a code from the committee's admin")]
+    NotEnrolled,
+    /// The server could not be reached (offline is a normal state: nothing is lost).
+    #[error("the server could not be reached: {0}")]
+    Offline(String),
+    /// The server refused the request.
+    #[error("the server refused the request ({status} {code}): {message}")]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's error code.
+        code: String,
+        /// The server's message.
+        message: String,
+    },
     /// The database file could not be opened as a SoTay store; it was renamed, never deleted.
     #[error(
         "the database {path} could not be opened ({reason}); it was moved aside to {moved_to} and nothing was deleted; opening again starts an empty store"

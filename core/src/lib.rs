@@ -31,7 +31,9 @@ mod error;
 pub mod ids;
 pub mod model;
 pub mod org;
+pub mod protocol;
 pub mod store;
+pub mod sync;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -24,7 +24,8 @@ fn new_plan(number: &str) -> NewPlan {
 
 fn user_version(path: &Path) -> i64 {
     let c = rusqlite::Connection::open(path).unwrap();
-    c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+    c.pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
 }
 
 #[test]
@@ -32,17 +33,29 @@ fn test_upgrade_from_schema_v1_keeps_documents_and_rebuilds_read_model() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v1.sotay");
     // A store as schema version 1 left it: documents only, no read model yet.
-    let mut doc = plan::create(&new_plan("01-KH/CB"), &Editor { member: MemberId::new("m-viet"), time: 1 }).unwrap();
+    let mut doc = plan::create(
+        &new_plan("01-KH/CB"),
+        &Editor {
+            member: MemberId::new("m-viet"),
+            time: 1,
+        },
+    )
+    .unwrap();
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch(include_str!("../src/store/sql/001_init.sql")).unwrap();
+        c.execute_batch(include_str!("../src/store/sql/001_init.sql"))
+            .unwrap();
         c.pragma_update(None, "user_version", 1).unwrap();
         c.execute(
             "INSERT INTO documents (doc_id, kind, branch_id, snapshot, created_at, updated_at) VALUES (?1, 'annual_plan', 'b-co-dien', ?2, 1, 1)",
             rusqlite::params![doc.id().to_string(), doc.save()],
         )
         .unwrap();
-        c.execute("INSERT INTO identity (id, member_id, device_id) VALUES (1, 'm-viet', 'd1')", []).unwrap();
+        c.execute(
+            "INSERT INTO identity (id, member_id, device_id) VALUES (1, 'm-viet', 'd1')",
+            [],
+        )
+        .unwrap();
     }
     let store = Store::open(&path).unwrap();
     let rows = store.plan_rows(None).unwrap();
@@ -61,10 +74,13 @@ fn test_newer_database_is_refused_and_left_untouched() {
     drop(Store::open(&path).unwrap());
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.pragma_update(None, "user_version", SCHEMA_VERSION + 7).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 7)
+            .unwrap();
     }
     match Store::open(&path) {
-        Err(Error::DatabaseTooNew { found, supported, .. }) => {
+        Err(Error::DatabaseTooNew {
+            found, supported, ..
+        }) => {
             assert_eq!(found, SCHEMA_VERSION + 7);
             assert_eq!(supported, SCHEMA_VERSION);
         }
@@ -83,7 +99,9 @@ fn test_file_that_is_not_a_database_is_moved_aside_never_deleted() {
     let moved = match Store::open(&path) {
         Err(e @ Error::DatabaseMovedAside { .. }) => {
             assert!(e.to_string().contains("nothing was deleted"), "{e}");
-            let Error::DatabaseMovedAside { moved_to, .. } = e else { unreachable!() };
+            let Error::DatabaseMovedAside { moved_to, .. } = e else {
+                unreachable!()
+            };
             moved_to
         }
         other => panic!("expected DatabaseMovedAside, got {other:?}"),
@@ -103,11 +121,18 @@ fn test_corrupt_document_is_quarantined_and_the_rest_keeps_working() {
     let (good, bad) = {
         let mut s = Store::open(&path).unwrap();
         s.set_identity(&MemberId::new("m-viet")).unwrap();
-        (s.create_plan(&new_plan("01-KH/CB")).unwrap(), s.create_plan(&new_plan("02-KH/CB")).unwrap())
+        (
+            s.create_plan(&new_plan("01-KH/CB")).unwrap(),
+            s.create_plan(&new_plan("02-KH/CB")).unwrap(),
+        )
     };
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute("UPDATE documents SET snapshot = x'856f4a83deadbeef00' WHERE doc_id = ?1", [bad.as_str()]).unwrap();
+        c.execute(
+            "UPDATE documents SET snapshot = x'856f4a83deadbeef00' WHERE doc_id = ?1",
+            [bad.as_str()],
+        )
+        .unwrap();
     }
     let mut s = Store::open(&path).unwrap();
     assert!(matches!(s.plan(&bad), Err(Error::DocumentDamaged { .. })));
@@ -116,10 +141,18 @@ fn test_corrupt_document_is_quarantined_and_the_rest_keeps_working() {
     assert_eq!(damaged.len(), 1);
     assert_eq!(damaged[0].doc_id, bad);
     assert!(s.plan(&good).is_ok());
-    s.set_plan_field(&good, &plan::PlanField::Title("Kế hoạch mới".into())).unwrap();
+    s.set_plan_field(&good, &plan::PlanField::Title("Kế hoạch mới".into()))
+        .unwrap();
     assert_eq!(s.plan(&good).unwrap().title, "Kế hoạch mới");
-    assert!(matches!(s.set_plan_field(&bad, &plan::PlanField::Title("x".into())), Err(Error::DocumentDamaged { .. })));
-    assert_eq!(s.plan_rows(None).unwrap().len(), 2, "the damaged plan's last known row stays listed");
+    assert!(matches!(
+        s.set_plan_field(&bad, &plan::PlanField::Title("x".into())),
+        Err(Error::DocumentDamaged { .. })
+    ));
+    assert_eq!(
+        s.plan_rows(None).unwrap().len(),
+        2,
+        "the damaged plan's last known row stays listed"
+    );
 }
 
 /// Mutated document bytes with a valid checksum (so they reach the decoder): every load
@@ -128,7 +161,10 @@ fn test_corrupt_document_is_quarantined_and_the_rest_keeps_working() {
 #[test]
 fn test_mutated_document_bytes_never_panic_the_loader() {
     use sha2::Digest;
-    let editor = |t| Editor { member: MemberId::new("m-viet"), time: t };
+    let editor = |t| Editor {
+        member: MemberId::new("m-viet"),
+        time: t,
+    };
     let mut doc = plan::create(&new_plan("01-KH/CB"), &editor(1)).unwrap();
     for i in 0..5 {
         plan::add_legal_basis(&mut doc, &editor(i), "12-HD/BTCTW", None, "Hướng dẫn").unwrap();
@@ -164,7 +200,10 @@ fn test_mutated_document_bytes_never_panic_the_loader() {
     }
     std::panic::set_hook(previous_hook);
     assert!(errors > 0, "mutations should break some loads");
-    assert!(panics > 0, "some mutations should reach Automerge's panicking paths");
+    assert!(
+        panics > 0,
+        "some mutations should reach Automerge's panicking paths"
+    );
 }
 
 /// Inputs that once made Automerge panic, kept as regression fixtures.
@@ -193,9 +232,13 @@ fn test_unsent_changes_follow_acknowledged_heads() {
     s.set_acked_heads(&p, &heads).unwrap();
     assert!(s.documents_with_unsent().unwrap().is_empty());
     assert!(s.unsent_changes(&p).unwrap().is_empty());
-    s.set_plan_field(&p, &plan::PlanField::Number("02-KH/CB".into())).unwrap();
+    s.set_plan_field(&p, &plan::PlanField::Number("02-KH/CB".into()))
+        .unwrap();
     assert_eq!(s.unsent_changes(&p).unwrap().len(), 1);
     assert_eq!(s.documents_with_unsent().unwrap(), vec![p.clone()]);
     assert_eq!(s.acked_heads(&p).unwrap(), heads);
-    assert!(matches!(s.acked_heads(&DocId::new("x")), Err(Error::DocumentNotFound(_))));
+    assert!(matches!(
+        s.acked_heads(&DocId::new("x")),
+        Err(Error::DocumentNotFound(_))
+    ));
 }

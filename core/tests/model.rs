@@ -444,3 +444,24 @@ fn test_load_garbage_is_an_error_not_a_panic() {
         assert!(Document::load(&bytes, &[]).is_err());
     }
 }
+
+#[test]
+fn test_move_between_topics_that_share_a_position_lands_where_asked() {
+    // X, Y exist; two phones each append a topic offline: both get the same position.
+    let mut a = new_plan();
+    let e = ed("m-viet", 1);
+    let x = plan::add_topic(&mut a, &e, &topic("X", 3)).unwrap();
+    let mut b = replica(&mut a);
+    let ta = plan::add_topic(&mut a, &e, &topic("A", 4)).unwrap();
+    let tb = plan::add_topic(&mut b, &ed("m-trang", 1), &topic("B", 5)).unwrap();
+    a.merge(&mut b).unwrap();
+    let y = plan::add_topic(&mut a, &e, &topic("Y", 6)).unwrap();
+    let p = plan::get(&a).unwrap();
+    assert_eq!(p.topic(&ta).unwrap().position, p.topic(&tb).unwrap().position, "the tie this test needs");
+    // Asked for the second place: a tied pair cannot be split, so X goes right after the
+    // pair — and never past Y, as it did when the tie made the neighbours look equal.
+    plan::move_topic(&mut a, &e, &x, 1).unwrap();
+    let order: Vec<TopicId> = plan::get(&a).unwrap().topics.into_iter().map(|t| t.id).collect();
+    assert_eq!(order[2], x, "{order:?}");
+    assert_eq!(order[3], y, "{order:?}");
+}

@@ -5,6 +5,8 @@
 //! benchmarks and the demo share. The fixture files live in `core/tests/fixtures/` and are
 //! committed in NFC; tests derive NFD variants from them to prove normalisation.
 
+pub mod harness;
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -157,7 +159,11 @@ pub fn nfd_cases() -> Vec<NfdCase> {
 
 /// Puts the demo branch's members into a store's directory; `name` maps each name first
 /// (tests pass an NFD conversion to prove normalisation).
-pub fn seed_members(store: &mut Store, sample: &Sample, name: impl Fn(&str) -> String) -> Result<()> {
+pub fn seed_members(
+    store: &mut Store,
+    sample: &Sample,
+    name: impl Fn(&str) -> String,
+) -> Result<()> {
     for m in &sample.demo_branch.members {
         store.upsert_member(&Member {
             id: MemberId::new(&m.id),
@@ -171,7 +177,11 @@ pub fn seed_members(store: &mut Store, sample: &Sample, name: impl Fn(&str) -> S
 }
 
 /// Writes the sample 2026 plan into a store; `text` maps every string first.
-pub fn seed_plan(store: &mut Store, sample: &Sample, text: impl Fn(&str) -> String) -> Result<DocId> {
+pub fn seed_plan(
+    store: &mut Store,
+    sample: &Sample,
+    text: impl Fn(&str) -> String,
+) -> Result<DocId> {
     let p = &sample.plan;
     let plan = store.create_plan(&NewPlan {
         branch_id: BranchId::new(&p.branch_id),
@@ -179,11 +189,20 @@ pub fn seed_plan(store: &mut Store, sample: &Sample, text: impl Fn(&str) -> Stri
         title: text(&p.title),
         number: text(&p.number),
         issue_date: Some(date::parse(&p.issue_date)?),
-        purpose: text("Nâng cao chất lượng sinh hoạt chuyên đề; mọi đảng viên cùng xây dựng kế hoạch."),
-        implementation: text("Chi ủy phân công đảng viên chuẩn bị dự thảo, gửi trước ít nhất 10 ngày."),
+        purpose: text(
+            "Nâng cao chất lượng sinh hoạt chuyên đề; mọi đảng viên cùng xây dựng kế hoạch.",
+        ),
+        implementation: text(
+            "Chi ủy phân công đảng viên chuẩn bị dự thảo, gửi trước ít nhất 10 ngày.",
+        ),
     })?;
     for b in &p.legal_bases {
-        store.add_legal_basis(&plan, &text(&b.number), Some(date::parse(&b.date)?), &text(&b.title))?;
+        store.add_legal_basis(
+            &plan,
+            &text(&b.number),
+            Some(date::parse(&b.date)?),
+            &text(&b.title),
+        )?;
     }
     for t in &p.topics {
         store.add_topic(

@@ -2,9 +2,9 @@
 //! out NFC everywhere; names sort the Vietnamese way; search ignores accents and đ.
 #![allow(clippy::unwrap_used)]
 
+use sotay_core::Store;
 use sotay_core::ids::MemberId;
 use sotay_core::text::is_nfc;
-use sotay_core::Store;
 use sotay_tests::{nfd_cases, sample, seed_members, seed_plan};
 use unicode_normalization::UnicodeNormalization;
 
@@ -48,7 +48,14 @@ fn test_sample_plan_written_in_nfd_reads_back_nfc_after_reopen() {
         assert_eq!(got.title, want.title);
         assert!(is_nfc(&got.title));
         assert_eq!(got.expected_output, want.expected_output);
-        assert_eq!(got.min_duration_minutes(), if want.combined_with_regular_meeting { 120 } else { 90 });
+        assert_eq!(
+            got.min_duration_minutes(),
+            if want.combined_with_regular_meeting {
+                120
+            } else {
+                90
+            }
+        );
     }
     assert!(is_nfc(&plan.purpose) && is_nfc(&plan.implementation));
     for row in s.topic_rows(&plan_id).unwrap() {
@@ -72,7 +79,10 @@ fn test_demo_branch_members_sort_by_given_name_in_vietnamese_order() {
         .collect();
     assert_eq!(
         given,
-        ["Ánh", "Cường", "Đạt", "Đoàn", "Hằng", "Hoà", "Huy", "Lượng", "Thắng", "Thuỷ", "Trang", "Ứng", "Ước", "Việt", "Ỷ", "Yến"]
+        [
+            "Ánh", "Cường", "Đạt", "Đoàn", "Hằng", "Hoà", "Huy", "Lượng", "Thắng", "Thuỷ", "Trang",
+            "Ứng", "Ước", "Việt", "Ỷ", "Yến"
+        ]
     );
 }
 
@@ -83,14 +93,32 @@ fn test_search_ignores_accents_and_d_stroke_and_tone_placement() {
     let sample = sample();
     seed_members(&mut s, &sample, |n| n.to_owned()).unwrap();
     seed_plan(&mut s, &sample, |n| n.to_owned()).unwrap();
-    assert_eq!(s.search_members("luong").unwrap()[0].id, MemberId::new("m-luong"));
-    assert_eq!(s.search_members("dang quoc").unwrap()[0].id, MemberId::new("m-viet"));
+    assert_eq!(
+        s.search_members("luong").unwrap()[0].id,
+        MemberId::new("m-luong")
+    );
+    assert_eq!(
+        s.search_members("dang quoc").unwrap()[0].id,
+        MemberId::new("m-viet")
+    );
     assert!(s.search_members("xyz").unwrap().is_empty());
-    assert_eq!(s.find_member("Trương Thị Thủy").unwrap().unwrap().id, MemberId::new("m-thuy"));
-    assert_eq!(s.find_member("Vũ Thị Hòa").unwrap().unwrap().id, MemberId::new("m-hoa"));
+    assert_eq!(
+        s.find_member("Trương Thị Thủy").unwrap().unwrap().id,
+        MemberId::new("m-thuy")
+    );
+    assert_eq!(
+        s.find_member("Vũ Thị Hòa").unwrap().unwrap().id,
+        MemberId::new("m-hoa")
+    );
     let hits = s.search_topics("chuyen doi so").unwrap();
-    assert!(hits[0].title.starts_with("Ứng dụng chuyển đổi số"), "phrase match first: {hits:?}");
+    assert!(
+        hits[0].title.starts_with("Ứng dụng chuyển đổi số"),
+        "phrase match first: {hits:?}"
+    );
     assert!(s.search_topics("chuyen doi so vat tu").unwrap().len() == 1);
     let hits = s.search_topics("TỰ DIỄN BIẾN").unwrap();
-    assert!(hits[0].title.starts_with("Nhận diện và phòng ngừa"), "{hits:?}");
+    assert!(
+        hits[0].title.starts_with("Nhận diện và phòng ngừa"),
+        "{hits:?}"
+    );
 }

@@ -139,6 +139,9 @@ pub fn error_kind(e: &Error) -> &'static str {
         Error::NoIdentity => "no_identity",
         Error::DatabaseTooNew { .. } => "database_too_new",
         Error::DatabaseMovedAside { .. } => "database_moved_aside",
+        Error::NotEnrolled => "not_enrolled",
+        Error::Offline(_) => "offline",
+        Error::Server { .. } => "server_refused",
     }
 }
 

@@ -152,6 +152,66 @@ impl Document {
         Ok(Self { doc, header })
     }
 
+    /// Builds a document from received changes (a document new to this replica). The bytes
+    /// are untrusted: decoding and applying run inside `catch_unwind`.
+    pub fn from_untrusted_changes(changes: &[Vec<u8>]) -> Result<Self> {
+        let decoded = decode_changes(changes)?;
+        let mut doc = AutoCommit::new();
+        apply_guarded(&mut doc, decoded)?;
+        doc.set_actor(ActorId::random());
+        let header = read_header(&doc)?;
+        Ok(Self { doc, header })
+    }
+
+    /// Applies received changes. The bytes are untrusted: decoding and applying run inside
+    /// `catch_unwind`. On `Err` the document may be half-changed and **must be discarded**
+    /// (reloaded from storage); the header is re-checked so a change cannot turn a plan into
+    /// something else.
+    pub fn apply_untrusted_changes(&mut self, changes: &[Vec<u8>]) -> Result<Vec<ChangeHash>> {
+        let decoded = decode_changes(changes)?;
+        let hashes = decoded.iter().map(|c| c.hash).collect();
+        apply_guarded(&mut self.doc, decoded)?;
+        let header = read_header(&self.doc)?;
+        if header.id != self.header.id || header.kind != self.header.kind {
+            return Err(Error::InvalidDocument(format!(
+                "changes turn {} {} into {} {}",
+                self.header.kind, self.header.id, header.kind, header.id
+            )));
+        }
+        Ok(hashes)
+    }
+
+    /// Reduces a set of change hashes this document holds to the ones no other in the set
+    /// depends on directly (a compact "known up to here" marker).
+    pub fn minimal_heads(&mut self, hashes: &[ChangeHash]) -> Vec<ChangeHash> {
+        let mut deps = std::collections::HashSet::new();
+        for h in hashes {
+            if let Some(c) = self.doc.get_change_by_hash(h) {
+                deps.extend(c.deps().iter().copied());
+            }
+        }
+        let mut out: Vec<ChangeHash> = hashes
+            .iter()
+            .filter(|h| !deps.contains(*h))
+            .copied()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Hashes of changes some applied change depends on but this document lacks.
+    pub fn missing_deps(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_missing_deps(&[])
+    }
+
+    /// The branch named in the document's root.
+    pub fn branch_id(&self) -> Option<crate::ids::BranchId> {
+        self.view()
+            .opt_str(&ROOT, "branch_id")
+            .map(crate::ids::BranchId::new)
+    }
+
     /// The header (id, kind, schema version).
     pub fn header(&self) -> &DocHeader {
         &self.header
@@ -316,6 +376,61 @@ fn read_header(doc: &AutoCommit) -> Result<DocHeader> {
     })
 }
 
+/// A change decoded from untrusted bytes.
+#[derive(Debug, Clone)]
+pub struct DecodedChange {
+    /// The change.
+    pub change: automerge::Change,
+    /// Its hash.
+    pub hash: ChangeHash,
+    /// The actor that wrote it.
+    pub actor: ActorId,
+}
+
+/// Decodes untrusted change bytes, each inside `catch_unwind` (Automerge 0.12 panics on some
+/// malformed input). Any failure fails the whole batch.
+pub fn decode_changes(changes: &[Vec<u8>]) -> Result<Vec<DecodedChange>> {
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, bytes)| {
+            let decoded = catch_unwind(AssertUnwindSafe(|| {
+                automerge::Change::from_bytes(bytes.clone())
+            }));
+            match decoded {
+                Ok(Ok(change)) => {
+                    let hash = change.hash();
+                    let actor = change.actor_id().clone();
+                    Ok(DecodedChange {
+                        change,
+                        hash,
+                        actor,
+                    })
+                }
+                Ok(Err(e)) => Err(Error::InvalidDocument(format!(
+                    "change {i} does not decode: {e}"
+                ))),
+                Err(p) => Err(Error::InvalidDocument(format!(
+                    "change {i} made the decoder panic: {}",
+                    panic_message(&p)
+                ))),
+            }
+        })
+        .collect()
+}
+
+fn apply_guarded(doc: &mut AutoCommit, changes: Vec<DecodedChange>) -> Result<()> {
+    let changes: Vec<automerge::Change> = changes.into_iter().map(|c| c.change).collect();
+    match catch_unwind(AssertUnwindSafe(|| doc.apply_changes(changes))) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Error::InvalidDocument(format!("changes do not apply: {e}"))),
+        Err(p) => Err(Error::InvalidDocument(format!(
+            "applying the changes panicked: {}",
+            panic_message(&p)
+        ))),
+    }
+}
+
 /// Best-effort text of a caught panic payload.
 pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = panic.downcast_ref::<&str>() {
@@ -379,13 +494,26 @@ pub(crate) fn splice_nfc(
     let len = doc.length(obj);
     let start = pos.saturating_sub(3);
     let end = (pos + inserted + 2).min(len);
-    let window: String = (start..end)
+    let window: Vec<char> = (start..end)
         .filter_map(|i| doc.get(obj, i).ok().flatten())
         .filter_map(|(v, _)| v.as_str().map(str::to_owned))
+        .flat_map(|s| s.chars().collect::<Vec<_>>())
         .collect();
-    if !crate::text::is_nfc(&window) {
-        let fixed = crate::text::nfc(&window);
-        doc.splice_text(obj, start, (end - start) as isize, &fixed)?;
+    let text: String = window.iter().collect();
+    if !crate::text::is_nfc(&text) {
+        // Replace only the characters that change, so concurrent edits next to this one
+        // (and comments anchored there) are not disturbed.
+        let fixed: Vec<char> = crate::text::nfc(&text).chars().collect();
+        let prefix = window.iter().zip(&fixed).take_while(|(a, b)| a == b).count();
+        let suffix = window[prefix..]
+            .iter()
+            .rev()
+            .zip(fixed[prefix..].iter().rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let replaced: String = fixed[prefix..fixed.len() - suffix].iter().collect();
+        let removed = window.len() - prefix - suffix;
+        doc.splice_text(obj, start + prefix, removed as isize, &replaced)?;
     }
     Ok(())
 }

@@ -314,21 +314,32 @@ fn read_comments(view: View<'_>, body: &ObjId, body_text: &str) -> Result<Vec<Co
     Ok(out.into_iter().map(|(c, _)| c).collect())
 }
 
-fn cursor_position(view: View<'_>, body: &ObjId, s: &str) -> Option<usize> {
+/// Where a stored cursor points now. `None` if the cursor string is not a cursor.
+///
+/// Automerge 0.12 has a debug assertion that fails (a panic, in debug builds only) when a
+/// cursor's character was deleted together with everything after it (automerge#1570). The
+/// lookup is read-only, so a panic leaves the document intact; the position it would have
+/// found is then the end of the text, which is what we use.
+fn cursor_position(view: View<'_>, body: &ObjId, s: &str, len: usize) -> Option<usize> {
     let cursor = Cursor::try_from(s).ok()?;
-    view.doc()
-        .get_cursor_position(body, &cursor, view.heads())
-        .ok()
+    let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        view.doc().get_cursor_position(body, &cursor, view.heads())
+    }));
+    match found {
+        Ok(Ok(p)) => Some(p),
+        Ok(Err(_)) | Err(_) => Some(len),
+    }
 }
 
 fn read_anchor(view: View<'_>, body: &ObjId, o: &ObjId, chars: &[char]) -> Option<Anchor> {
     let start_s = view.opt_str(o, "anchor_start")?;
-    let start = cursor_position(view, body, &start_s)?;
+    let len = chars.len();
+    let start = cursor_position(view, body, &start_s, len)?;
     let quote = view.str(o, "quote").unwrap_or_default();
     // The end cursor names the last anchored character ("before" semantics); a point anchor
     // has none.
     let end = match view.opt_str(o, "anchor_end") {
-        Some(e) => cursor_position(view, body, &e).map(|p| p + 1)?,
+        Some(e) => cursor_position(view, body, &e, len.saturating_sub(1)).map(|p| p + 1)?,
         None => start,
     };
     let orphaned = !quote.is_empty() && end <= start;

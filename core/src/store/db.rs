@@ -14,6 +14,7 @@ use crate::{Error, Result};
 pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_init.sql"),
     include_str!("sql/002_read_model.sql"),
+    include_str!("sql/003_sync.sql"),
 ];
 
 /// The schema version this build writes.

@@ -16,6 +16,7 @@
 mod db;
 mod docs;
 mod read_model;
+mod sync_state;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 pub use db::SCHEMA_VERSION;
 pub use read_model::{PlanRow, TextDocRow, TopicRow};
+pub use sync_state::{Enrollment, PendingPush, SyncState};
 
 use crate::date::Date;
 use crate::ids::{BranchId, CommentId, DocId, DocKind, LegalBasisId, MemberId, TopicId};
@@ -330,12 +332,12 @@ impl Store {
         docs::decode_heads(&bytes)
     }
 
-    /// Records the heads the server acknowledged; clears the unsent flag when they are the
-    /// document's current heads.
+    /// Records the heads the server acknowledged (replacing the previous ones).
     pub fn set_acked_heads(&mut self, id: &DocId, heads: &[ChangeHash]) -> Result<()> {
-        let current = docs::encode_heads(&self.doc(id)?.heads());
-        let acked = docs::encode_heads(heads);
-        let has_unsent = current != acked;
+        let doc = self.doc(id)?;
+        let heads = doc.minimal_heads(heads);
+        let has_unsent = !doc.changes_since(&heads).is_empty();
+        let acked = docs::encode_heads(&heads);
         db::write(&mut self.writer, |tx| {
             tx.execute(
                 "UPDATE documents SET acked_heads = ?2, has_unsent = ?3 WHERE doc_id = ?1",
@@ -343,6 +345,13 @@ impl Store {
             )?;
             Ok(())
         })
+    }
+
+    /// Adds changes the server is known to have (pushed and accepted, or received from it).
+    pub fn acknowledge(&mut self, id: &DocId, hashes: &[ChangeHash]) -> Result<()> {
+        let mut all = self.acked_heads(id)?;
+        all.extend_from_slice(hashes);
+        self.set_acked_heads(id, &all)
     }
 
     /// Encoded changes the server has not acknowledged yet.

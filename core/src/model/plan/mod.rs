@@ -215,9 +215,13 @@ fn ordered_positions(doc: &AutoCommit, except: Option<&TopicId>) -> Result<Vec<S
 fn position_at(positions: &[String], index: usize) -> String {
     let index = index.min(positions.len());
     let lo = index.checked_sub(1).map(|i| positions[i].as_str());
-    let hi = positions.get(index).map(String::as_str);
+    // Two phones may have given topics the same position: the upper neighbour is the first
+    // position after `index` that is strictly greater than `lo`.
+    let hi = positions[index..]
+        .iter()
+        .map(String::as_str)
+        .find(|p| lo.is_none_or(|lo| *p > lo));
     position::between(lo, hi)
-        // Equal neighbours (two phones chose the same slot): go just after `lo`.
         .or_else(|| position::between(lo, None))
         .unwrap_or_else(|| "z".into())
 }

@@ -1,0 +1,374 @@
+//! The wire protocol between a device and `sotay-server`, shared by both sides.
+//!
+//! One module of serde types, versioned ([`PROTOCOL_VERSION`]), documented in
+//! `docs/protocol.md`. Sync is **one HTTP request per sync for all documents** in the device's
+//! scope: the request carries every document's unsent changes and the device's pull cursor
+//! (a position in the server's log of accepted changes); the response carries every change in
+//! scope after the cursor, the acknowledgements and the new cursor. An idle reconnect is a
+//! few bytes whatever the number of documents.
+//!
+//! Bodies of `/v1/sync` are `zstd(postcard(..))`; the small enrollment and admin bodies are
+//! JSON. Requests are authenticated by the device's ed25519 key: every request is signed
+//! ([`AuthHeader`]) over its method, path, time, a nonce and the body's SHA-256, so no
+//! long-lived secret travels, a replay is refused, and a revoked device is refused on its
+//! very next request.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::ids::{BranchId, DocId, DocKind, MemberId};
+use crate::org::{MemberStatus, Role};
+use crate::{Error, Result};
+
+/// The protocol version this build speaks. A server refuses other versions with 426.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// Largest accepted request body, compressed (bytes).
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+
+/// Largest accepted request body once decompressed (bytes): a zip bomb stops here.
+pub const MAX_DECOMPRESSED_BYTES: usize = 32 * 1024 * 1024;
+
+/// Default size budget of one sync response before it is continued (bytes, uncompressed).
+pub const DEFAULT_RESPONSE_BUDGET: u32 = 512 * 1024;
+
+/// How far a request's time may be from the server's (seconds).
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+/// The HTTP header carrying the signature.
+pub const AUTH_HEADER: &str = "x-sotay-auth";
+
+/// Paths.
+pub mod paths {
+    /// Redeem an enrollment code (unauthenticated; JSON).
+    pub const ENROLL: &str = "/v1/enroll";
+    /// Sync (authenticated; zstd + postcard).
+    pub const SYNC: &str = "/v1/sync";
+    /// Liveness.
+    pub const HEALTH: &str = "/healthz";
+}
+
+// ----- enrollment --------------------------------------------------------------------------
+
+/// A device redeems a one-time code and registers its public key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    /// The one-time enrollment code the admin issued to the member.
+    pub code: String,
+    /// The device's ed25519 public key, hex.
+    pub public_key: String,
+    /// A name for the device ("Redmi 9A của Việt").
+    pub device_name: String,
+}
+
+/// What the device learns on enrollment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    /// The device id to name in every signed request.
+    pub device_id: String,
+    /// The member the device now belongs to.
+    pub member: DirectoryMember,
+    /// The committee.
+    pub committee_id: String,
+}
+
+// ----- authentication ----------------------------------------------------------------------
+
+/// The signed-request header: `device=<id>,ts=<unix>,nonce=<hex>,sig=<hex>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthHeader {
+    /// The enrolled device.
+    pub device_id: String,
+    /// Unix seconds when signed.
+    pub ts: i64,
+    /// 16 random bytes, hex: a request is accepted once.
+    pub nonce: String,
+    /// ed25519 signature over [`signing_payload`], hex.
+    pub signature: String,
+}
+
+impl AuthHeader {
+    /// Renders the header value.
+    pub fn to_header_value(&self) -> String {
+        format!(
+            "device={},ts={},nonce={},sig={}",
+            self.device_id, self.ts, self.nonce, self.signature
+        )
+    }
+
+    /// Parses a header value.
+    pub fn parse(s: &str) -> Result<Self> {
+        let bad = |why: &str| Error::InvalidInput(format!("malformed {AUTH_HEADER} header: {why}"));
+        let (mut device, mut ts, mut nonce, mut sig) = (None, None, None, None);
+        for part in s.split(',') {
+            let (k, v) = part
+                .trim()
+                .split_once('=')
+                .ok_or_else(|| bad("expected key=value"))?;
+            match k {
+                "device" => device = Some(v.to_owned()),
+                "ts" => ts = Some(v.parse::<i64>().map_err(|_| bad("ts is not a number"))?),
+                "nonce" => nonce = Some(v.to_owned()),
+                "sig" => sig = Some(v.to_owned()),
+                _ => return Err(bad("unknown key")),
+            }
+        }
+        let header = AuthHeader {
+            device_id: device.ok_or_else(|| bad("no device"))?,
+            ts: ts.ok_or_else(|| bad("no ts"))?,
+            nonce: nonce.ok_or_else(|| bad("no nonce"))?,
+            signature: sig.ok_or_else(|| bad("no sig"))?,
+        };
+        let hex_ok =
+            |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+        if header.device_id.is_empty() || header.device_id.len() > 64 {
+            return Err(bad("device id length"));
+        }
+        if !hex_ok(&header.nonce, 32) || !hex_ok(&header.signature, 128) {
+            return Err(bad("nonce or signature is not hex of the right length"));
+        }
+        Ok(header)
+    }
+}
+
+/// The bytes a device signs: domain tag, method, path, time, nonce and the body's SHA-256.
+pub fn signing_payload(method: &str, path: &str, ts: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
+    let body_hash = Sha256::digest(body);
+    let mut out = Vec::with_capacity(96 + path.len());
+    out.extend_from_slice(b"SOTAY-REQUEST-V1\n");
+    out.extend_from_slice(method.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(path.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(ts.to_string().as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(nonce.as_bytes());
+    out.push(b'\n');
+    out.extend_from_slice(&body_hash);
+    out
+}
+
+// ----- sync --------------------------------------------------------------------------------
+
+/// A position in the server's log of accepted changes. `epoch` names the server database
+/// (a restored or replaced server has a new one), `seq` the last log entry the device has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// The server database's epoch (0 = the device has never synced).
+    pub epoch: u64,
+    /// The last log sequence number the device has received.
+    pub seq: u64,
+}
+
+/// A change hash (32 bytes).
+pub type Hash = [u8; 32];
+
+/// One sync exchange, device → server.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    /// [`PROTOCOL_VERSION`].
+    pub version: u16,
+    /// Where the device's pull stands.
+    pub cursor: Cursor,
+    /// Changes the server has not acknowledged, per document.
+    pub push: Vec<PushDoc>,
+    /// Response size budget in bytes (uncompressed); 0 = the server's default.
+    pub budget: u32,
+    /// The member directory version the device has (0 = none).
+    pub directory_version: u64,
+    /// Fallback reconciliation: the device's heads of every document it holds, sent when the
+    /// server asked for it (`SyncResponse::reconcile`).
+    pub heads: Option<Vec<DocHeads>>,
+    /// A first download in progress: the last document received (from `SyncResponse::resume`).
+    pub resume: Option<DocId>,
+}
+
+/// A document's unsent changes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushDoc {
+    /// The document.
+    pub doc_id: DocId,
+    /// Its kind (checked against the document itself).
+    pub kind: DocKind,
+    /// Encoded Automerge changes, in causal order.
+    pub changes: Vec<Vec<u8>>,
+}
+
+/// A document's heads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocHeads {
+    /// The document.
+    pub doc_id: DocId,
+    /// Its heads.
+    pub heads: Vec<Hash>,
+}
+
+/// One sync exchange, server → device.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    /// The device's new cursor (store it once the response is applied).
+    pub cursor: Cursor,
+    /// Per pushed document: the server's heads after accepting the push.
+    pub acks: Vec<DocHeads>,
+    /// Documents refused, with the reason; nothing of them was stored.
+    pub rejected: Vec<Rejection>,
+    /// What the device lacks, per document.
+    pub docs: Vec<PullDoc>,
+    /// More is waiting after `cursor` (the response hit its budget): sync again at once.
+    pub more: bool,
+    /// The server cannot serve this cursor (other epoch, or a gap): send `heads` next time.
+    pub reconcile: bool,
+    /// Documents whose changes the server lacks (a restored server): push all their changes.
+    pub need: Vec<DocId>,
+    /// The member directory, when newer than the device's.
+    pub directory: Option<Directory>,
+    /// A first download (compacted documents) is under way and continues after this
+    /// document: send it back as `SyncRequest::resume` (with `more`).
+    pub resume: Option<DocId>,
+}
+
+/// What a device receives for one document.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullDoc {
+    /// The document.
+    pub doc_id: DocId,
+    /// Its kind.
+    pub kind: DocKind,
+    /// Changes or a compacted snapshot.
+    pub data: PullData,
+}
+
+/// The payload of a [`PullDoc`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PullData {
+    /// Encoded changes, in log order.
+    Changes(Vec<Vec<u8>>),
+    /// A compacted document (`save()`), for a device that lacks most of it.
+    Snapshot(Vec<u8>),
+}
+
+/// Why a pushed document was refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The document.
+    pub doc_id: DocId,
+    /// A stable code (`invalid_change`, `forbidden`, `actor_mismatch`, `kind_mismatch`, …).
+    pub code: String,
+    /// For people.
+    pub message: String,
+}
+
+/// The member directory a device holds (its branch; the whole committee for inspectors).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    /// Version (increases with every change).
+    pub version: u64,
+    /// Members.
+    pub members: Vec<DirectoryMember>,
+}
+
+/// A member as the directory lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryMember {
+    /// Id.
+    pub id: MemberId,
+    /// Branch.
+    pub branch_id: BranchId,
+    /// Full name (NFC).
+    pub full_name: String,
+    /// Role.
+    pub role: Role,
+    /// Status.
+    pub status: MemberStatus,
+}
+
+/// Error body of every non-2xx response (JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable code (`unauthorized`, `forbidden`, `bad_request`, `too_large`, `version`, …).
+    pub code: String,
+    /// For people; never contains another branch's data.
+    pub message: String,
+}
+
+/// Encodes a sync body: postcard, then zstd.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    let raw = postcard::to_allocvec(value)
+        .map_err(|e| Error::InvalidInput(format!("cannot encode: {e}")))?;
+    zstd::bulk::compress(&raw, 3).map_err(Error::Io)
+}
+
+/// Decodes a sync body, refusing more than [`MAX_DECOMPRESSED_BYTES`] once decompressed.
+pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T> {
+    let raw = zstd::bulk::decompress(body, MAX_DECOMPRESSED_BYTES)
+        .map_err(|e| Error::InvalidInput(format!("body is not zstd within the size limit: {e}")))?;
+    postcard::from_bytes(&raw)
+        .map_err(|e| Error::InvalidInput(format!("body does not decode: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_auth_header_round_trips_and_rejects_garbage() {
+        let h = AuthHeader {
+            device_id: "d1".into(),
+            ts: 1_767_000_000,
+            nonce: "0".repeat(32),
+            signature: "a".repeat(128),
+        };
+        assert_eq!(AuthHeader::parse(&h.to_header_value()).ok(), Some(h));
+        for bad in [
+            "",
+            "device=d1",
+            "device=d1,ts=x,nonce=00,sig=00",
+            "device=d1,ts=1,nonce=zz,sig=00",
+        ] {
+            assert!(AuthHeader::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn test_sync_bodies_round_trip_and_garbage_is_an_error() {
+        let req = SyncRequest {
+            version: PROTOCOL_VERSION,
+            cursor: Cursor { epoch: 7, seq: 42 },
+            push: vec![PushDoc {
+                doc_id: DocId::new("d"),
+                kind: DocKind::AnnualPlan,
+                changes: vec![vec![1, 2, 3]],
+            }],
+            ..Default::default()
+        };
+        let bytes = encode(&req).expect("encode");
+        assert_eq!(decode::<SyncRequest>(&bytes).expect("decode"), req);
+        assert!(decode::<SyncRequest>(b"garbage").is_err());
+        let truncated = &bytes[..bytes.len() / 2];
+        assert!(decode::<SyncRequest>(truncated).is_err());
+    }
+
+    #[test]
+    fn test_idle_request_is_tiny() {
+        let req = SyncRequest {
+            version: PROTOCOL_VERSION,
+            cursor: Cursor {
+                epoch: u64::MAX / 3,
+                seq: 123_456,
+            },
+            directory_version: 17,
+            ..Default::default()
+        };
+        assert!(encode(&req).expect("encode").len() < 64);
+    }
+
+    #[test]
+    fn test_signing_payload_binds_every_part() {
+        let base = signing_payload("POST", "/v1/sync", 1, "n", b"body");
+        assert_ne!(base, signing_payload("GET", "/v1/sync", 1, "n", b"body"));
+        assert_ne!(base, signing_payload("POST", "/v1/enroll", 1, "n", b"body"));
+        assert_ne!(base, signing_payload("POST", "/v1/sync", 2, "n", b"body"));
+        assert_ne!(base, signing_payload("POST", "/v1/sync", 1, "m", b"body"));
+        assert_ne!(base, signing_payload("POST", "/v1/sync", 1, "n", b"bodz"));
+    }
+}

@@ -1,0 +1,320 @@
+//! The store's side of sync: the device key, enrollment, the pull cursor, what to push and
+//! applying what was pulled. The network exchange itself lives in [`crate::sync`].
+
+use automerge::ChangeHash;
+use ed25519_dalek::{Signer, SigningKey};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, db};
+use crate::ids::{BranchId, DocId, MemberId};
+use crate::model::{Document, now_unix};
+use crate::org::Member;
+use crate::protocol::{AuthHeader, Cursor, Directory, PullData, PullDoc, PushDoc, signing_payload};
+use crate::{Error, Result};
+
+/// The server this device is enrolled with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrollment {
+    /// Base URL ("http://127.0.0.1:8787").
+    pub server_url: String,
+    /// The device id the server gave.
+    pub device_id: String,
+    /// The member this device belongs to.
+    pub member_id: MemberId,
+    /// The committee.
+    pub committee_id: String,
+    /// When (Unix seconds).
+    pub enrolled_at: i64,
+}
+
+/// Where this device's sync stands.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// The pull cursor.
+    pub cursor: Cursor,
+    /// A first download in progress continues after this document.
+    pub resume: Option<DocId>,
+    /// The directory version held.
+    pub directory_version: u64,
+    /// The server asked for a heads reconciliation.
+    pub reconcile: bool,
+    /// Last successful sync (Unix seconds).
+    pub last_sync_at: Option<i64>,
+    /// The last sync's error, if it failed.
+    pub last_error: Option<String>,
+}
+
+/// A document's unsent changes with the heads they bring the server to.
+#[derive(Clone, Debug)]
+pub struct PendingPush {
+    /// What to send.
+    pub push: PushDoc,
+    /// The device's heads once the server has `push` (store them as acknowledged on ack).
+    pub heads: Vec<ChangeHash>,
+}
+
+impl Store {
+    /// The device's public key, generating the key pair on first use.
+    pub fn device_public_key(&mut self) -> Result<[u8; 32]> {
+        Ok(self.signing_key()?.verifying_key().to_bytes())
+    }
+
+    fn signing_key(&mut self) -> Result<SigningKey> {
+        let existing: Option<Vec<u8>> = self
+            .writer
+            .query_row("SELECT secret_key FROM device_key WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(secret) = existing {
+            let bytes: [u8; 32] = secret
+                .as_slice()
+                .try_into()
+                .map_err(|_| Error::InvalidDocument("the stored device key is damaged".into()))?;
+            return Ok(SigningKey::from_bytes(&bytes));
+        }
+        let key = SigningKey::from_bytes(&rand::random::<[u8; 32]>());
+        db::write(&mut self.writer, |tx| {
+            tx.execute(
+                "INSERT INTO device_key (id, secret_key, public_key, created_at) VALUES (1, ?1, ?2, ?3)",
+                params![key.to_bytes().to_vec(), key.verifying_key().to_bytes().to_vec(), now_unix()],
+            )?;
+            Ok(())
+        })?;
+        Ok(key)
+    }
+
+    /// Signs a request as this device.
+    pub fn sign_request(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        ts: i64,
+    ) -> Result<AuthHeader> {
+        let enrollment = self.enrollment()?.ok_or(Error::NotEnrolled)?;
+        let key = self.signing_key()?;
+        let nonce = hex::encode(rand::random::<[u8; 16]>());
+        let signature = key.sign(&signing_payload(method, path, ts, &nonce, body));
+        Ok(AuthHeader {
+            device_id: enrollment.device_id,
+            ts,
+            nonce,
+            signature: hex::encode(signature.to_bytes()),
+        })
+    }
+
+    /// The enrollment, if this device has one.
+    pub fn enrollment(&self) -> Result<Option<Enrollment>> {
+        Ok(self
+            .reader
+            .query_row(
+                "SELECT server_url, device_id, member_id, committee_id, enrolled_at FROM enrollment WHERE id = 1",
+                [],
+                |r| {
+                    Ok(Enrollment {
+                        server_url: r.get(0)?,
+                        device_id: r.get(1)?,
+                        member_id: MemberId::new(r.get::<_, String>(2)?),
+                        committee_id: r.get(3)?,
+                        enrolled_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Records the enrollment and makes its member this device's identity.
+    pub fn set_enrollment(&mut self, e: &Enrollment) -> Result<()> {
+        db::write(&mut self.writer, |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO enrollment (id, server_url, device_id, member_id, committee_id, enrolled_at)
+                 VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+                params![e.server_url, e.device_id, e.member_id.as_str(), e.committee_id, e.enrolled_at],
+            )?;
+            // A new server: start the pull from scratch.
+            tx.execute(
+                "UPDATE sync_state SET epoch = 0, seq = 0, resume_doc = NULL, directory_version = 0, reconcile = 0 WHERE id = 1",
+                [],
+            )?;
+            Ok(())
+        })?;
+        self.set_identity(&e.member_id)
+    }
+
+    /// Where sync stands.
+    pub fn sync_state(&self) -> Result<SyncState> {
+        Ok(self.reader.query_row(
+            "SELECT epoch, seq, resume_doc, directory_version, reconcile, last_sync_at, last_error FROM sync_state WHERE id = 1",
+            [],
+            |r| {
+                Ok(SyncState {
+                    cursor: Cursor {
+                        epoch: r.get::<_, i64>(0)? as u64,
+                        seq: r.get::<_, i64>(1)? as u64,
+                    },
+                    resume: r.get::<_, Option<String>>(2)?.map(DocId::new),
+                    directory_version: r.get::<_, i64>(3)? as u64,
+                    reconcile: r.get(4)?,
+                    last_sync_at: r.get(5)?,
+                    last_error: r.get(6)?,
+                })
+            },
+        )?)
+    }
+
+    /// Saves where sync stands.
+    pub fn set_sync_state(&mut self, s: &SyncState) -> Result<()> {
+        db::write(&mut self.writer, |tx| {
+            tx.execute(
+                "UPDATE sync_state SET epoch = ?1, seq = ?2, resume_doc = ?3, directory_version = ?4, reconcile = ?5,
+                     last_sync_at = ?6, last_error = ?7 WHERE id = 1",
+                params![
+                    s.cursor.epoch as i64,
+                    s.cursor.seq as i64,
+                    s.resume.as_ref().map(|d| d.as_str()),
+                    s.directory_version as i64,
+                    s.reconcile,
+                    s.last_sync_at,
+                    s.last_error
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every document's unsent changes, ready to push.
+    pub fn pending_pushes(&mut self) -> Result<Vec<PendingPush>> {
+        let mut out = Vec::new();
+        for id in self.documents_with_unsent()? {
+            let changes = self.unsent_changes(&id)?;
+            let doc = self.doc(&id)?;
+            let heads = doc.heads();
+            if changes.is_empty() {
+                continue;
+            }
+            out.push(PendingPush {
+                push: PushDoc {
+                    doc_id: id.clone(),
+                    kind: doc.kind(),
+                    changes,
+                },
+                heads,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every change of a document (when the server lost some and asks for all).
+    pub fn full_push(&mut self, id: &DocId) -> Result<PendingPush> {
+        let doc = self.doc(id)?;
+        Ok(PendingPush {
+            push: PushDoc {
+                doc_id: id.clone(),
+                kind: doc.kind(),
+                changes: doc.changes_since(&[]),
+            },
+            heads: doc.heads(),
+        })
+    }
+
+    /// Every document's heads (for the server's fallback reconciliation).
+    pub fn all_heads(&mut self) -> Result<Vec<(DocId, Vec<ChangeHash>)>> {
+        let mut out = Vec::new();
+        for (id, _) in self.document_ids()? {
+            match self.doc(&id) {
+                Ok(doc) => out.push((id, doc.heads())),
+                Err(Error::DocumentDamaged { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records a server rejection of a document.
+    pub fn record_rejection(&mut self, doc: &DocId, code: &str, message: &str) -> Result<()> {
+        db::write(&mut self.writer, |tx| {
+            tx.execute(
+                "INSERT INTO sync_rejections (doc_id, code, message, at) VALUES (?1, ?2, ?3, ?4)",
+                params![doc.as_str(), code, message, now_unix()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Applies what the server sent for one document, durably, and counts it as known to the
+    /// server. Received bytes are untrusted: a document they fail to apply to is reloaded
+    /// from disk, and the error is returned.
+    pub fn apply_pulled(&mut self, pulled: &PullDoc) -> Result<()> {
+        let id = &pulled.doc_id;
+        let exists = self
+            .reader
+            .query_row(
+                "SELECT 1 FROM documents WHERE doc_id = ?1",
+                params![id.as_str()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        let hashes = match &pulled.data {
+            PullData::Changes(changes) if exists => {
+                let doc = self.doc(id)?;
+                let hashes = match doc.apply_untrusted_changes(changes) {
+                    Ok(h) => h,
+                    Err(e) => {
+                        // Touched by a failing apply: throw it away, reload from disk.
+                        self.open_docs.remove(id);
+                        return Err(e);
+                    }
+                };
+                self.persist(id, true, now_unix())?;
+                hashes
+            }
+            data => {
+                let mut incoming = match data {
+                    PullData::Snapshot(bytes) => Document::load(bytes, &[])?,
+                    PullData::Changes(changes) => Document::from_untrusted_changes(changes)?,
+                };
+                if incoming.id() != id || incoming.kind() != pulled.kind {
+                    return Err(Error::InvalidDocument(format!(
+                        "the server sent another document for {id}"
+                    )));
+                }
+                let heads = incoming.heads();
+                self.merge_document(&mut incoming)?;
+                heads
+            }
+        };
+        self.acknowledge(id, &hashes)
+    }
+
+    /// Replaces the local member directory with the server's (members it no longer lists
+    /// are dropped from the local copy; their names in documents stay as ids).
+    pub fn replace_directory(&mut self, dir: &Directory) -> Result<()> {
+        let keep: std::collections::HashSet<&str> =
+            dir.members.iter().map(|m| m.id.as_str()).collect();
+        let stale: Vec<String> = self
+            .members()?
+            .into_iter()
+            .map(|m| m.id.to_string())
+            .filter(|id| !keep.contains(id.as_str()))
+            .collect();
+        db::write(&mut self.writer, |tx| {
+            for id in &stale {
+                tx.execute("DELETE FROM members WHERE member_id = ?1", params![id])?;
+            }
+            Ok(())
+        })?;
+        for m in &dir.members {
+            self.upsert_member(&Member {
+                id: m.id.clone(),
+                branch_id: BranchId::new(m.branch_id.as_str()),
+                full_name: m.full_name.clone(),
+                role: m.role,
+                status: m.status,
+            })?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,430 @@
+//! The `sotay-server` binary: reads the command line, opens the store, binds, and hands over
+//! to the library ([`sotay_server::server::run`], [`sotay_server::admin`]).
+//!
+//! ```text
+//! sotay-server serve --data DIR [--listen 127.0.0.1:8787] [--demo]
+//! sotay-server admin --data DIR committee create --id ID --name NAME
+//! sotay-server admin --data DIR branch create --id ID --committee C --name NAME
+//! sotay-server admin --data DIR member add --id ID --name NAME (--branch B | --committee-level --committee C) --role R [--status S]
+//! sotay-server admin --data DIR member import FILE.csv --committee C
+//! sotay-server admin --data DIR member remove ID
+//! sotay-server admin --data DIR member move ID --branch B
+//! sotay-server admin --data DIR code issue MEMBER [--days 7]
+//! sotay-server admin --data DIR device list MEMBER
+//! sotay-server admin --data DIR device revoke DEVICE
+//! ```
+//!
+//! Exit codes: 0 done, 1 the server or storage failed, 2 bad input (usage, unknown ids,
+//! refused CSV).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use sotay_core::ids::{BranchId, MemberId};
+use sotay_core::org::{MemberStatus, Role};
+use sotay_server::admin::{self, NewMember};
+use sotay_server::server::{self, AppState};
+use sotay_server::store::ServerStore;
+use sotay_server::store::sqlite::SqliteStore;
+use sotay_server::{Error, demo};
+
+/// The database file inside the data directory.
+const DB_FILE: &str = "sotay-server.db";
+
+#[derive(Debug, Parser)]
+#[command(name = "sotay-server", version, about = "SoTay sync server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve sync requests.
+    Serve {
+        /// Data directory (created if missing); the database is DIR/sotay-server.db.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        /// Seed the sample committee of DOMAIN.md and print enrollment codes.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Administer committees, branches, members, codes and devices.
+    Admin {
+        /// Data directory holding sotay-server.db.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Committees (đảng bộ).
+    #[command(subcommand)]
+    Committee(CommitteeCommand),
+    /// Branches (chi bộ).
+    #[command(subcommand)]
+    Branch(BranchCommand),
+    /// Members (đảng viên) and committee staff.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// One-time enrollment codes.
+    #[command(subcommand)]
+    Code(CodeCommand),
+    /// Enrolled devices.
+    #[command(subcommand)]
+    Device(DeviceCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CommitteeCommand {
+    /// Create a committee.
+    Create {
+        /// Id, e.g. c-song-lam-xanh.
+        #[arg(long)]
+        id: String,
+        /// Name, e.g. "Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh".
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BranchCommand {
+    /// Create a branch of a committee.
+    Create {
+        /// Id, e.g. b-co-dien.
+        #[arg(long)]
+        id: String,
+        /// The committee's id.
+        #[arg(long)]
+        committee: String,
+        /// Name, e.g. "Chi bộ Phân xưởng Cơ điện".
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct Placement {
+    /// The member's branch.
+    #[arg(long)]
+    branch: Option<String>,
+    /// Committee-level staff (Inspector, Admin): no branch.
+    #[arg(long, requires = "committee")]
+    committee_level: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum MemberCommand {
+    /// Add one member.
+    Add {
+        /// Id, e.g. m-viet.
+        #[arg(long)]
+        id: String,
+        /// Full name, e.g. "Đặng Quốc Việt".
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        placement: Placement,
+        /// The committee (needed with --committee-level; else taken from the branch).
+        #[arg(long)]
+        committee: Option<String>,
+        /// Secretary, DeputySecretary, Executive, Member, Inspector or Admin.
+        #[arg(long)]
+        role: String,
+        /// Full, Probationary or Exempt.
+        #[arg(long, default_value = "Full")]
+        status: String,
+    },
+    /// Import members from a UTF-8 CSV: id,full_name,branch_id,role,status (all or nothing).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// The committee the members belong to.
+        #[arg(long)]
+        committee: String,
+    },
+    /// Remove a member: their devices are refused from the next request and revoked.
+    Remove {
+        /// The member's id.
+        id: String,
+    },
+    /// Move a member to another branch of the same committee.
+    Move {
+        /// The member's id.
+        id: String,
+        /// The new branch.
+        #[arg(long)]
+        branch: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CodeCommand {
+    /// Issue a one-time enrollment code for a member.
+    Issue {
+        /// The member's id.
+        member: String,
+        /// Days the code stays valid.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(i64).range(1..=365))]
+        days: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DeviceCommand {
+    /// List a member's devices.
+    List {
+        /// The member's id.
+        member: String,
+    },
+    /// Revoke a device: its next request is refused.
+    Revoke {
+        /// The device's id.
+        device: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { data, listen, demo } => serve(&data, listen, demo),
+        Command::Admin { data, command } => admin_command(&data, command),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sotay-server: {e}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// 2 for what the operator can fix in the command, 1 for everything else.
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::InvalidInput(_)
+        | Error::NotFound(_)
+        | Error::AlreadyExists(_)
+        | Error::Csv(_)
+        | Error::Core(sotay_core::Error::InvalidInput(_)) => 2,
+        _ => 1,
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Unix seconds as "2026-01-15 08:30 UTC".
+fn utc(t: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(format).ok())
+        .unwrap_or_else(|| t.to_string())
+}
+
+fn open_store(data: &Path, create: bool) -> Result<SqliteStore, Error> {
+    if create {
+        std::fs::create_dir_all(data)?;
+    } else if !data.is_dir() {
+        return Err(Error::NotFound(format!(
+            "data directory {}",
+            data.display()
+        )));
+    }
+    SqliteStore::open(data.join(DB_FILE))
+}
+
+fn serve(data: &Path, listen: SocketAddr, seed: bool) -> Result<(), Error> {
+    init_tracing();
+    let store = open_store(data, true)?;
+    if seed {
+        let codes = demo::seed_demo(&store, now())?;
+        print_codes(&codes);
+    }
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        println!("sotay-server listening on http://{addr}");
+        tracing::info!(%addr, db = %data.join(DB_FILE).display(), "listening");
+        let shutdown = async {
+            // If the signal handler cannot be installed, serve until killed.
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            tracing::info!("shutting down");
+        };
+        server::run(listener, AppState::new(Arc::new(store)), shutdown).await
+    })?;
+    Ok(())
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Logs go to stderr, so stdout carries only what the operator reads (address, codes).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn print_codes(codes: &[(sotay_server::store::ServerMember, String)]) {
+    let width = codes
+        .iter()
+        .map(|(m, _)| m.full_name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max("Họ và tên".chars().count());
+    println!("Enrollment codes (one-time, valid 7 days):");
+    println!(
+        "  {:<width$}  {:<16}  {:<14}  Mã đăng ký",
+        "Họ và tên", "Vai trò", "Id"
+    );
+    for (m, code) in codes {
+        println!(
+            "  {:<width$}  {:<16}  {:<14}  {}",
+            m.full_name,
+            m.role.as_str(),
+            m.id.as_str(),
+            code
+        );
+    }
+}
+
+fn admin_command(data: &Path, command: AdminCommand) -> Result<(), Error> {
+    let store = open_store(data, false)?;
+    let store: &dyn ServerStore = &store;
+    match command {
+        AdminCommand::Committee(CommitteeCommand::Create { id, name }) => {
+            let c = admin::create_committee(store, &id, &name)?;
+            println!("created committee {} — {}", c.id, c.name);
+        }
+        AdminCommand::Branch(BranchCommand::Create {
+            id,
+            committee,
+            name,
+        }) => {
+            let b = admin::create_branch(store, &id, &committee, &name)?;
+            println!(
+                "created branch {} — {} (committee {})",
+                b.id, b.name, b.committee_id
+            );
+        }
+        AdminCommand::Member(MemberCommand::Add {
+            id,
+            name,
+            placement,
+            committee,
+            role,
+            status,
+        }) => {
+            let committee_id = match (&placement.branch, committee) {
+                (Some(branch), given) => {
+                    let b = store
+                        .branch(&BranchId::new(branch))?
+                        .ok_or_else(|| Error::NotFound(format!("branch {branch}")))?;
+                    if given.as_deref().is_some_and(|c| c.trim() != b.committee_id) {
+                        return Err(Error::InvalidInput(format!(
+                            "branch {} belongs to committee {}",
+                            b.id, b.committee_id
+                        )));
+                    }
+                    b.committee_id
+                }
+                (None, Some(c)) => c,
+                (None, None) => {
+                    return Err(Error::InvalidInput(
+                        "--committee-level needs --committee".to_owned(),
+                    ));
+                }
+            };
+            let m = admin::add_member(
+                store,
+                &NewMember {
+                    id,
+                    committee_id,
+                    branch_id: placement.branch,
+                    full_name: name,
+                    role: Role::parse(&role)?,
+                    status: MemberStatus::parse(&status)?,
+                },
+            )?;
+            println!(
+                "added {} — {} ({}, {}) in {}",
+                m.id,
+                m.full_name,
+                m.role.as_str(),
+                m.status.as_str(),
+                m.branch_id
+                    .as_ref()
+                    .map_or(m.committee_id.as_str(), |b| b.as_str())
+            );
+        }
+        AdminCommand::Member(MemberCommand::Import { file, committee }) => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", file.display())))?;
+            let members = admin::import_members_csv(store, &committee, &bytes)?;
+            println!("imported {} members into {committee}", members.len());
+        }
+        AdminCommand::Member(MemberCommand::Remove { id }) => {
+            let id = MemberId::new(id);
+            let revoked = admin::remove_member(store, &id, now())?;
+            println!("removed member {id}; {revoked} device(s) revoked");
+        }
+        AdminCommand::Member(MemberCommand::Move { id, branch }) => {
+            let m = admin::move_member(store, &MemberId::new(id), &BranchId::new(branch))?;
+            let to = m.branch_id.as_ref().map_or("", |b| b.as_str());
+            println!("moved {} — {} to {to}", m.id, m.full_name);
+        }
+        AdminCommand::Code(CodeCommand::Issue { member, days }) => {
+            let issued =
+                admin::issue_code(store, &MemberId::new(member), now(), days * 24 * 60 * 60)?;
+            println!("{}", issued.code);
+            eprintln!(
+                "one-time enrollment code for {}, valid {days} day(s)",
+                issued.member_id
+            );
+        }
+        AdminCommand::Device(DeviceCommand::List { member }) => {
+            let devices = admin::list_devices(store, &MemberId::new(member))?;
+            if devices.is_empty() {
+                println!("no devices");
+            }
+            for d in devices {
+                let state = d
+                    .revoked_at
+                    .map_or("active".to_owned(), |t| format!("revoked {}", utc(t)));
+                println!(
+                    "{}  {}  enrolled {}  {state}",
+                    d.id,
+                    d.name,
+                    utc(d.enrolled_at)
+                );
+            }
+        }
+        AdminCommand::Device(DeviceCommand::Revoke { device }) => {
+            if admin::revoke_device(store, &device, now())? {
+                println!("revoked device {device}");
+            } else {
+                println!("device {device} was already revoked");
+            }
+        }
+    }
+    Ok(())
+}

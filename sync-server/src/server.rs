@@ -1,0 +1,179 @@
+//! The HTTP surface: `app(state) -> Router` and `run(listener, state, shutdown)`.
+//!
+//! Handlers stay thin: they take the raw body, authenticate it ([`crate::identity`]), decode
+//! it, and run the sync engine ([`crate::sync`]) on a blocking thread (storage is
+//! synchronous). Every failure answers with a JSON [`ErrorBody`]; a panic anywhere below a
+//! handler becomes a 500 for that request only, and the server keeps serving.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use sotay_core::model::now_unix;
+use sotay_core::protocol::{
+    self, AUTH_HEADER, EnrollRequest, ErrorBody, MAX_REQUEST_BYTES, SyncRequest, paths,
+};
+use tokio::net::TcpListener;
+
+use crate::store::ServerStore;
+use crate::sync::{Caller, DocLocks, SyncError};
+use crate::{admin, identity};
+
+/// Largest enrollment body.
+const MAX_ENROLL_BYTES: usize = 16 * 1024;
+
+/// Shared state of every handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The storage backend.
+    pub store: Arc<dyn ServerStore>,
+    /// Serialises pushes per document.
+    pub locks: Arc<DocLocks>,
+}
+
+impl AppState {
+    /// State over a backend.
+    pub fn new(store: Arc<dyn ServerStore>) -> Self {
+        Self {
+            store,
+            locks: Arc::new(DocLocks::default()),
+        }
+    }
+}
+
+/// The router.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route(paths::HEALTH, get(|| async { "ok" }))
+        .route(
+            paths::ENROLL,
+            post(enroll).layer(DefaultBodyLimit::max(MAX_ENROLL_BYTES)),
+        )
+        .route(
+            paths::SYNC,
+            post(sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
+        )
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes in-flight requests.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+fn error(status: u16, code: &str, message: impl Into<String>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = ErrorBody {
+        code: code.to_owned(),
+        message: message.into(),
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "{what}");
+    error(500, "internal", "the server failed; try again later")
+}
+
+async fn enroll(State(state): State<AppState>, body: Bytes) -> Response {
+    let req: EnrollRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                400,
+                "bad_request",
+                format!("the enrollment body is not valid JSON: {e}"),
+            );
+        }
+    };
+    let store = state.store.clone();
+    let outcome =
+        tokio::task::spawn_blocking(move || admin::enroll(store.as_ref(), &req, now_unix())).await;
+    match outcome {
+        Ok(Ok(resp)) => {
+            tracing::info!(device = %resp.device_id, "device enrolled");
+            axum::Json(resp).into_response()
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(code = e.code(), "enrollment refused");
+            let b = e.body();
+            error(e.status(), &b.code, b.message)
+        }
+        Err(e) => internal("enrollment task failed", e),
+    }
+}
+
+async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let started = Instant::now();
+    let auth = headers
+        .get(AUTH_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let outcome = tokio::task::spawn_blocking(move || -> Response {
+        let store = state.store.as_ref();
+        let now = now_unix();
+        let ctx =
+            match identity::authenticate(store, auth.as_deref(), "POST", paths::SYNC, &body, now) {
+                Ok(ctx) => ctx,
+                Err(e) => {
+                    tracing::warn!(code = e.code(), "sync refused: authentication");
+                    let b = e.body();
+                    return error(e.status(), &b.code, b.message);
+                }
+            };
+        let req: SyncRequest = match protocol::decode(&body) {
+            Ok(r) => r,
+            Err(e) => return error(400, "bad_request", e.to_string()),
+        };
+        let read_scopes = match ctx.read_scopes(store) {
+            Ok(s) => s,
+            Err(e) => return internal("reading scopes failed", e),
+        };
+        let write_scopes = ctx.write_scopes();
+        let caller = Caller {
+            device: &ctx.device,
+            member: &ctx.member,
+            read_scopes: &read_scopes,
+            write_scopes: &write_scopes,
+        };
+        match crate::sync::handle(store, &state.locks, &caller, &req, now) {
+            Ok(resp) => match protocol::encode(&resp) {
+                Ok(bytes) => {
+                    tracing::info!(
+                        device = %ctx.device.id,
+                        pushed = req.push.len(),
+                        rejected = resp.rejected.len(),
+                        pulled = resp.docs.len(),
+                        bytes_in = body.len(),
+                        bytes_out = bytes.len(),
+                        "sync"
+                    );
+                    ([(header::CONTENT_TYPE, "application/x-sotay-sync")], bytes).into_response()
+                }
+                Err(e) => internal("encoding the response failed", e),
+            },
+            Err(SyncError::Version(v)) => error(
+                426,
+                "version",
+                format!("protocol version {v} is not supported; update SoTay"),
+            ),
+            Err(SyncError::Storage(e)) => internal("sync failed", e),
+        }
+    })
+    .await;
+    let response = outcome.unwrap_or_else(|e| internal("sync task panicked", e));
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, status = %response.status(), "sync done");
+    response
+}

@@ -1,0 +1,231 @@
+//! Server storage behind one trait, chosen at run time (`Arc<dyn ServerStore>`).
+//!
+//! Backends: [`sqlite::SqliteStore`] (the embedded default: one file in the data directory)
+//! and [`memory::MemoryStore`] (tests). A later step adds PostgreSQL. One conformance suite
+//! (`tests/conformance.rs`) runs against every backend, so they behave alike.
+//!
+//! The trait is synchronous: handlers call it inside `tokio::task::spawn_blocking`. Every
+//! method that writes is atomic: it either stores all it was given or nothing.
+
+pub mod memory;
+pub mod sqlite;
+
+use serde::{Deserialize, Serialize};
+use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
+use sotay_core::org::{MemberStatus, Role};
+
+use crate::Result;
+
+/// A committee (đảng bộ).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Committee {
+    /// Id ("c-song-lam-xanh").
+    pub id: String,
+    /// Name (NFC).
+    pub name: String,
+}
+
+/// A branch (chi bộ).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    /// Id ("b-co-dien").
+    pub id: BranchId,
+    /// The committee it belongs to.
+    pub committee_id: String,
+    /// Name (NFC).
+    pub name: String,
+}
+
+/// A member as the server knows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerMember {
+    /// Id.
+    pub id: MemberId,
+    /// The committee.
+    pub committee_id: String,
+    /// The branch; `None` for committee-level staff (inspectors, admins).
+    pub branch_id: Option<BranchId>,
+    /// Full name (NFC).
+    pub full_name: String,
+    /// Role.
+    pub role: Role,
+    /// Status.
+    pub status: MemberStatus,
+    /// `false` once removed: the member's devices get nothing.
+    pub active: bool,
+}
+
+/// An enrolled device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    /// Id (random, given at enrollment).
+    pub id: String,
+    /// The member it belongs to.
+    pub member_id: MemberId,
+    /// ed25519 public key.
+    pub public_key: [u8; 32],
+    /// A name for people.
+    pub name: String,
+    /// Unix seconds.
+    pub enrolled_at: i64,
+    /// Set once revoked: every later request is refused.
+    pub revoked_at: Option<i64>,
+}
+
+/// Who may read a document: a branch, or the whole committee (library, bulletin).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Scope {
+    /// A branch's own documents.
+    Branch(BranchId),
+    /// Committee-wide documents.
+    Committee(String),
+}
+
+/// A stored document's metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocMeta {
+    /// Id.
+    pub doc_id: DocId,
+    /// Kind.
+    pub kind: DocKind,
+    /// Scope.
+    pub scope: Scope,
+}
+
+/// One accepted change in the log, with its audit trail.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// Position in the server's log (assigned by the store; ignored on append).
+    pub seq: u64,
+    /// The document.
+    pub doc_id: DocId,
+    /// The change hash.
+    pub hash: [u8; 32],
+    /// The encoded change.
+    pub bytes: Vec<u8>,
+    /// The device that pushed it.
+    pub device_id: String,
+    /// That device's member.
+    pub member_id: MemberId,
+    /// The server's receive time (Unix seconds).
+    pub received_at: i64,
+}
+
+/// Everything one sync request adds, stored atomically by [`ServerStore::append`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AcceptedBatch {
+    /// Documents seen for the first time.
+    pub new_docs: Vec<DocMeta>,
+    /// Automerge actors seen for the first time, bound to the pushing device.
+    pub actor_bindings: Vec<(Vec<u8>, String)>,
+    /// The accepted changes, in causal order. Entries whose (doc, hash) is already stored are
+    /// skipped, so a retried request stores nothing twice.
+    pub entries: Vec<LogEntry>,
+}
+
+/// The storage a sync server needs.
+pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
+    // ----- organisation ---------------------------------------------------------------------
+
+    /// Creates a committee; an existing id is an error.
+    fn create_committee(&self, committee: &Committee) -> Result<()>;
+    /// A committee by id.
+    fn committee(&self, id: &str) -> Result<Option<Committee>>;
+    /// Creates a branch; an existing id is an error; the committee must exist.
+    fn create_branch(&self, branch: &Branch) -> Result<()>;
+    /// A branch by id.
+    fn branch(&self, id: &BranchId) -> Result<Option<Branch>>;
+    /// A committee's branches, by id.
+    fn branches(&self, committee_id: &str) -> Result<Vec<Branch>>;
+    /// Adds or replaces a member (also how a member is moved, re-roled or removed); bumps the
+    /// committee's directory version.
+    fn put_member(&self, member: &ServerMember) -> Result<()>;
+    /// A member by id (removed ones included, with `active == false`).
+    fn member(&self, id: &MemberId) -> Result<Option<ServerMember>>;
+    /// A committee's members (removed ones included), by id.
+    fn members(&self, committee_id: &str) -> Result<Vec<ServerMember>>;
+    /// The committee's directory version (0 before any member).
+    fn directory_version(&self, committee_id: &str) -> Result<u64>;
+
+    // ----- enrollment and devices ----------------------------------------------------------
+
+    /// Stores a one-time enrollment code, by its SHA-256 (the code itself is never stored).
+    fn create_enrollment_code(
+        &self,
+        code_hash: [u8; 32],
+        member: &MemberId,
+        expires_at: i64,
+    ) -> Result<()>;
+    /// Redeems a code atomically: if it exists, is unused and not expired at `now`, marks it
+    /// used and stores `device` for the code's member (the device's `member_id` is replaced by
+    /// the code's). Returns the stored device, or `None` when the code is not redeemable.
+    fn redeem_enrollment_code(
+        &self,
+        code_hash: [u8; 32],
+        device: &Device,
+        now: i64,
+    ) -> Result<Option<Device>>;
+    /// A device by id.
+    fn device(&self, id: &str) -> Result<Option<Device>>;
+    /// A member's devices.
+    fn devices_of_member(&self, member: &MemberId) -> Result<Vec<Device>>;
+    /// Revokes a device; returns whether it existed and was not revoked already.
+    fn revoke_device(&self, id: &str, now: i64) -> Result<bool>;
+    /// Records a request nonce; `false` if this device used it before (a replay). May forget
+    /// nonces older than `forget_before`.
+    fn remember_nonce(
+        &self,
+        device_id: &str,
+        nonce: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<bool>;
+
+    // ----- documents and the log -----------------------------------------------------------
+
+    /// This database's epoch: random, fixed when the database is created.
+    fn epoch(&self) -> Result<u64>;
+    /// The highest log sequence number (0 when empty).
+    fn max_seq(&self) -> Result<u64>;
+    /// A document's metadata.
+    fn doc_meta(&self, doc_id: &DocId) -> Result<Option<DocMeta>>;
+    /// Documents in any of `scopes`, by id.
+    fn docs_in_scopes(&self, scopes: &[Scope]) -> Result<Vec<DocMeta>>;
+    /// A document's stored snapshot (if any, with the seq it covers) and every logged change
+    /// after it, in log order.
+    fn doc_data(&self, doc_id: &DocId) -> Result<DocData>;
+    /// Replaces a document's snapshot (covering the log up to `upto_seq`).
+    fn put_snapshot(&self, doc_id: &DocId, snapshot: &[u8], upto_seq: u64) -> Result<()>;
+    /// The device an Automerge actor is bound to.
+    fn actor_device(&self, actor: &[u8]) -> Result<Option<String>>;
+    /// Stores a batch atomically; returns the seqs given to the entries actually added.
+    fn append(&self, batch: &AcceptedBatch) -> Result<Vec<u64>>;
+    /// Log entries after `after` in any of `scopes`, not pushed by `exclude_device`, in seq
+    /// order, stopping once their bytes reach `budget` (at least one entry if any); the bool
+    /// says whether more remain. Also returns the seq up to which the scan went (so a device
+    /// skips past entries it should not see).
+    fn log_after(
+        &self,
+        scopes: &[Scope],
+        after: u64,
+        exclude_device: &str,
+        budget: usize,
+    ) -> Result<LogPage>;
+    /// The audit trail of a document: every entry with device and member, in seq order.
+    fn audit(&self, doc_id: &DocId) -> Result<Vec<LogEntry>>;
+}
+
+/// A document's stored snapshot (with the log seq it covers), if any, and every logged change
+/// after it, in log order.
+pub type DocData = (Option<(Vec<u8>, u64)>, Vec<Vec<u8>>);
+
+/// A page of the log.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LogPage {
+    /// The entries.
+    pub entries: Vec<LogEntry>,
+    /// The seq the scan reached (the device's next cursor).
+    pub reached: u64,
+    /// More entries remain after `reached`.
+    pub more: bool,
+}

@@ -1,0 +1,804 @@
+//! SQLite backend (the embedded default): one file in the data directory.
+//!
+//! - Schema: numbered migrations in `sql/` (`001_init.sql` …), each applied in one IMMEDIATE
+//!   transaction and tracked in `PRAGMA user_version`. A database newer than this build is
+//!   refused before anything is written to it. A shipped migration is never edited.
+//! - Durability: WAL with `synchronous=FULL`, because an acknowledged push must survive a
+//!   crash or power loss (devices drop what the server acknowledged from their unsent set).
+//! - Connections: one writer behind a mutex (SQLite has one writer anyway) and a small pool of
+//!   read-only connections opened on demand, so reads run beside writes instead of queueing
+//!   behind them. Every method runs in one transaction: writes in an IMMEDIATE one that
+//!   commits on `Ok`, reads in a deferred one so they see a single consistent snapshot.
+//! - A file that is not a database is reported, never moved or deleted: unlike a phone, the
+//!   server must not silently start over with an empty log.
+//!
+//! ```no_run
+//! use sotay_server::store::{sqlite::SqliteStore, ServerStore};
+//! let store = SqliteStore::open("data/sotay-server.db")?;
+//! println!("epoch {}", store.epoch()?);
+//! # Ok::<(), sotay_server::Error>(())
+//! ```
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use rusqlite::types::Type;
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Params, Row, Transaction, TransactionBehavior, params,
+};
+use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
+use sotay_core::org::{MemberStatus, Role};
+
+use super::memory::{actor_taken, conflicting_doc, new_epoch};
+use super::{
+    AcceptedBatch, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
+    ServerMember, ServerStore,
+};
+use crate::{Error, Result};
+
+/// The migrations, in order; migration `i` (1-based) brings `user_version` to `i`.
+const MIGRATIONS: &[&str] = &[include_str!("sql/001_init.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Idle reader connections kept for reuse; more are opened under load and closed after.
+const IDLE_READERS: usize = 4;
+
+/// How long a statement waits for a lock held by another process (e.g. an admin command
+/// run while the server is up) before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The SQLite [`ServerStore`].
+pub struct SqliteStore {
+    path: PathBuf,
+    epoch: u64,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .field("epoch", &self.epoch)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Locks a mutex, ignoring poisoning: a panic while a connection was held unwinds through
+/// its `Transaction`, which rolls back, so the connection is still consistent.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SqliteStore {
+    /// Opens (creating the file and its parent directories if needed) and migrates the store.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_owned();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut writer = Connection::open(&path)?;
+        writer.busy_timeout(BUSY_TIMEOUT)?;
+        // Refuse a newer database before any PRAGMA below writes to the file.
+        check_version(&writer, &path)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        writer.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut writer, &path)?;
+        let tx = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO meta (id, epoch) VALUES (1, ?1)",
+            [to_i64(new_epoch())],
+        )?;
+        let epoch: i64 = tx.query_row("SELECT epoch FROM meta WHERE id = 1", [], |r| r.get(0))?;
+        tx.commit()?;
+        Ok(Self {
+            path,
+            epoch: to_u64(epoch),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction on the writer; commits when it returns `Ok`.
+    fn write<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let r = f(&tx)?;
+        tx.commit()?;
+        Ok(r)
+    }
+
+    /// Runs `f` in a read transaction on a pooled reader connection.
+    fn read<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+        let pooled = lock(&self.readers).pop();
+        let mut conn = match pooled {
+            Some(conn) => conn,
+            None => open_reader(&self.path)?,
+        };
+        let result = read_in(&mut conn, f);
+        let mut pool = lock(&self.readers);
+        if pool.len() < IDLE_READERS {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
+fn read_in<R>(conn: &mut Connection, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
+    let tx = conn.transaction()?;
+    let r = f(&tx)?;
+    tx.finish()?;
+    Ok(r)
+}
+
+fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+fn check_version(conn: &Connection, path: &Path) -> Result<()> {
+    let found = user_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::Core(sotay_core::Error::DatabaseTooNew {
+            path: path.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        }));
+    }
+    Ok(())
+}
+
+/// Applies the missing migrations, each in its own IMMEDIATE transaction. The version is
+/// re-read inside each transaction, so two processes opening a new file at once cannot both
+/// apply the same migration.
+fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        check_version(&tx, path)?;
+        let version = user_version(&tx)?;
+        let Some(sql) = usize::try_from(version)
+            .ok()
+            .and_then(|v| MIGRATIONS.get(v))
+        else {
+            return Ok(()); // up to date; the transaction rolls back having changed nothing
+        };
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version + 1)?;
+        tx.commit()?;
+    }
+}
+
+// ----- conversions ------------------------------------------------------------------------
+
+/// Seqs and epochs are `u64` in the API and `INTEGER` (i64) in SQLite; real values always
+/// fit, and an out-of-range cursor saturates instead of wrapping to a negative number.
+fn to_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn scope_parts(scope: &Scope) -> (&'static str, &str) {
+    match scope {
+        Scope::Branch(b) => ("branch", b.as_str()),
+        Scope::Committee(c) => ("committee", c.as_str()),
+    }
+}
+
+/// A column that must parse into `T`; a value this build cannot read is a database error.
+fn parsed<T>(
+    row: &Row<'_>,
+    idx: usize,
+    what: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let s: String = row.get(idx)?;
+    parse(&s).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            idx,
+            Type::Text,
+            format!("unknown {what} {s:?}").into(),
+        )
+    })
+}
+
+fn scope_at(row: &Row<'_>, kind: usize, id: usize) -> rusqlite::Result<Scope> {
+    let scope_id: String = row.get(id)?;
+    parsed(row, kind, "scope kind", |k| match k {
+        "branch" => Some(Scope::Branch(BranchId::new(&scope_id))),
+        "committee" => Some(Scope::Committee(scope_id.clone())),
+        _ => None,
+    })
+}
+
+fn branch_row(row: &Row<'_>) -> rusqlite::Result<Branch> {
+    Ok(Branch {
+        id: BranchId::new(row.get::<_, String>(0)?),
+        committee_id: row.get(1)?,
+        name: row.get(2)?,
+    })
+}
+
+const MEMBER_COLS: &str = "id, committee_id, branch_id, full_name, role, status, active";
+
+fn member_row(row: &Row<'_>) -> rusqlite::Result<ServerMember> {
+    Ok(ServerMember {
+        id: MemberId::new(row.get::<_, String>(0)?),
+        committee_id: row.get(1)?,
+        branch_id: row.get::<_, Option<String>>(2)?.map(BranchId::new),
+        full_name: row.get(3)?,
+        role: parsed(row, 4, "role", |s| Role::parse(s).ok())?,
+        status: parsed(row, 5, "member status", |s| MemberStatus::parse(s).ok())?,
+        active: row.get(6)?,
+    })
+}
+
+const DEVICE_COLS: &str = "id, member_id, public_key, name, enrolled_at, revoked_at";
+
+fn device_row(row: &Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        id: row.get(0)?,
+        member_id: MemberId::new(row.get::<_, String>(1)?),
+        public_key: row.get(2)?,
+        name: row.get(3)?,
+        enrolled_at: row.get(4)?,
+        revoked_at: row.get(5)?,
+    })
+}
+
+const DOC_COLS: &str = "doc_id, kind, scope_kind, scope_id";
+
+fn doc_row(row: &Row<'_>) -> rusqlite::Result<DocMeta> {
+    Ok(DocMeta {
+        doc_id: DocId::new(row.get::<_, String>(0)?),
+        kind: parsed(row, 1, "document kind", DocKind::parse)?,
+        scope: scope_at(row, 2, 3)?,
+    })
+}
+
+const ENTRY_COLS: &str = "seq, doc_id, hash, bytes, device_id, member_id, received_at";
+
+fn entry_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
+    Ok(LogEntry {
+        seq: to_u64(row.get(0)?),
+        doc_id: DocId::new(row.get::<_, String>(1)?),
+        hash: row.get(2)?,
+        bytes: row.get(3)?,
+        device_id: row.get(4)?,
+        member_id: MemberId::new(row.get::<_, String>(5)?),
+        received_at: row.get(6)?,
+    })
+}
+
+// ----- queries used by several methods ----------------------------------------------------
+
+fn doc_meta_in(tx: &Transaction<'_>, doc_id: &DocId) -> Result<Option<DocMeta>> {
+    let sql = format!("SELECT {DOC_COLS} FROM docs WHERE doc_id = ?1");
+    one(tx, &sql, [doc_id.as_str()], doc_row)
+}
+
+fn actor_device_in(tx: &Transaction<'_>, actor: &[u8]) -> Result<Option<String>> {
+    one(
+        tx,
+        "SELECT device_id FROM actors WHERE actor = ?1",
+        [actor],
+        |r| r.get(0),
+    )
+}
+
+fn max_seq_in(tx: &Transaction<'_>) -> Result<u64> {
+    let max: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM log", [], |r| r.get(0))?;
+    Ok(to_u64(max))
+}
+
+/// Whether `sql` returns a row.
+fn exists(tx: &Transaction<'_>, sql: &str, params: impl Params) -> Result<bool> {
+    Ok(tx.prepare_cached(sql)?.exists(params)?)
+}
+
+/// The row `sql` returns, if any.
+fn one<T>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl Params,
+    map: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Option<T>> {
+    Ok(tx.prepare_cached(sql)?.query_row(params, map).optional()?)
+}
+
+/// Every row `sql` returns.
+fn all<T>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl Params,
+    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, map)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn committee_exists(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    exists(tx, "SELECT 1 FROM committees WHERE id = ?1", [id])
+}
+
+fn bump_directory(tx: &Transaction<'_>, committee_id: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO directory_versions (committee_id, version) VALUES (?1, 1)
+         ON CONFLICT (committee_id) DO UPDATE SET version = version + 1",
+    )?
+    .execute([committee_id])?;
+    Ok(())
+}
+
+/// The page of the log `log_after` describes. Each scope is one ordered range of the
+/// `log_by_scope` index (covering for `exclude_device`); the ranges are merged by seq, and a
+/// full row is read only for entries that are returned. So a page costs its own entries plus
+/// one index step per scope, however long the log or however many scopes.
+fn log_page(
+    tx: &Transaction<'_>,
+    scopes: &[Scope],
+    after: u64,
+    exclude_device: &str,
+    budget: usize,
+) -> Result<LogPage> {
+    let mut scopes: Vec<&Scope> = scopes.iter().collect();
+    scopes.sort();
+    scopes.dedup(); // a scope named twice must not yield its entries twice
+    let after_i = to_i64(after);
+
+    let mut stmts = Vec::with_capacity(scopes.len());
+    for _ in &scopes {
+        stmts.push(tx.prepare(
+            "SELECT seq FROM log
+             WHERE scope_kind = ?1 AND scope_id = ?2 AND seq > ?3 AND device_id <> ?4
+             ORDER BY seq",
+        )?);
+    }
+    let mut streams = Vec::with_capacity(scopes.len());
+    for (stmt, scope) in stmts.iter_mut().zip(&scopes) {
+        let (kind, id) = scope_parts(scope);
+        streams.push(stmt.query(params![kind, id, after_i, exclude_device])?);
+    }
+    // Min-heap of (next seq, stream).
+    let mut heads = BinaryHeap::new();
+    for (i, stream) in streams.iter_mut().enumerate() {
+        if let Some(row) = stream.next()? {
+            heads.push(Reverse((row.get::<_, i64>(0)?, i)));
+        }
+    }
+
+    let mut fetch = tx.prepare_cached(&format!("SELECT {ENTRY_COLS} FROM log WHERE seq = ?1"))?;
+    let mut entries = Vec::new();
+    let mut used = 0usize;
+    while let Some(Reverse((seq, i))) = heads.pop() {
+        let entry = fetch.query_row([seq], entry_row)?;
+        used = used.saturating_add(entry.bytes.len());
+        entries.push(entry);
+        if let Some(row) = streams[i].next()? {
+            heads.push(Reverse((row.get::<_, i64>(0)?, i)));
+        }
+        if used >= budget {
+            // Stopped at the budget: the cursor stays at the last entry returned.
+            return Ok(LogPage {
+                entries,
+                reached: to_u64(seq),
+                more: !heads.is_empty(),
+            });
+        }
+    }
+    // Scanned to the end: the cursor moves past everything, seen or skipped. Same
+    // transaction, so no entry committed after the scan can be skipped by this.
+    Ok(LogPage {
+        entries,
+        reached: after.max(max_seq_in(tx)?),
+        more: false,
+    })
+}
+
+impl ServerStore for SqliteStore {
+    fn create_committee(&self, committee: &Committee) -> Result<()> {
+        self.write(|tx| {
+            if committee_exists(tx, &committee.id)? {
+                return Err(Error::AlreadyExists(format!("committee {}", committee.id)));
+            }
+            tx.execute(
+                "INSERT INTO committees (id, name) VALUES (?1, ?2)",
+                params![committee.id, committee.name],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn committee(&self, id: &str) -> Result<Option<Committee>> {
+        self.read(|tx| {
+            one(
+                tx,
+                "SELECT id, name FROM committees WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Committee {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                },
+            )
+        })
+    }
+
+    fn create_branch(&self, branch: &Branch) -> Result<()> {
+        self.write(|tx| {
+            if exists(
+                tx,
+                "SELECT 1 FROM branches WHERE id = ?1",
+                [branch.id.as_str()],
+            )? {
+                return Err(Error::AlreadyExists(format!("branch {}", branch.id)));
+            }
+            if !committee_exists(tx, &branch.committee_id)? {
+                return Err(Error::NotFound(format!(
+                    "committee {}",
+                    branch.committee_id
+                )));
+            }
+            tx.execute(
+                "INSERT INTO branches (id, committee_id, name) VALUES (?1, ?2, ?3)",
+                params![branch.id.as_str(), branch.committee_id, branch.name],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn branch(&self, id: &BranchId) -> Result<Option<Branch>> {
+        self.read(|tx| {
+            let sql = "SELECT id, committee_id, name FROM branches WHERE id = ?1";
+            one(tx, sql, [id.as_str()], branch_row)
+        })
+    }
+
+    fn branches(&self, committee_id: &str) -> Result<Vec<Branch>> {
+        self.read(|tx| {
+            let sql =
+                "SELECT id, committee_id, name FROM branches WHERE committee_id = ?1 ORDER BY id";
+            all(tx, sql, [committee_id], branch_row)
+        })
+    }
+
+    fn put_member(&self, member: &ServerMember) -> Result<()> {
+        self.write(|tx| {
+            if !committee_exists(tx, &member.committee_id)? {
+                return Err(Error::NotFound(format!(
+                    "committee {}",
+                    member.committee_id
+                )));
+            }
+            if let Some(branch_id) = &member.branch_id {
+                let sql = "SELECT committee_id FROM branches WHERE id = ?1";
+                let committee: String = one(tx, sql, [branch_id.as_str()], |r| r.get(0))?
+                    .ok_or_else(|| Error::NotFound(format!("branch {branch_id}")))?;
+                if committee != member.committee_id {
+                    return Err(Error::InvalidInput(format!(
+                        "branch {branch_id} belongs to committee {committee}, not {}",
+                        member.committee_id
+                    )));
+                }
+            }
+            let sql = "SELECT committee_id FROM members WHERE id = ?1";
+            let previous: Option<String> = one(tx, sql, [member.id.as_str()], |r| r.get(0))?;
+            // An upsert, not INSERT OR REPLACE: replacing would delete the row that devices
+            // and enrollment codes refer to.
+            tx.execute(
+                "INSERT INTO members (id, committee_id, branch_id, full_name, role, status, active)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET
+                     committee_id = excluded.committee_id, branch_id = excluded.branch_id,
+                     full_name = excluded.full_name, role = excluded.role,
+                     status = excluded.status, active = excluded.active",
+                params![
+                    member.id.as_str(),
+                    member.committee_id,
+                    member.branch_id.as_ref().map(BranchId::as_str),
+                    member.full_name,
+                    member.role.as_str(),
+                    member.status.as_str(),
+                    member.active,
+                ],
+            )?;
+            bump_directory(tx, &member.committee_id)?;
+            // A member moved to another committee also changes the old committee's directory.
+            if let Some(previous) = previous.filter(|p| *p != member.committee_id) {
+                bump_directory(tx, &previous)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn member(&self, id: &MemberId) -> Result<Option<ServerMember>> {
+        self.read(|tx| {
+            let sql = format!("SELECT {MEMBER_COLS} FROM members WHERE id = ?1");
+            one(tx, &sql, [id.as_str()], member_row)
+        })
+    }
+
+    fn members(&self, committee_id: &str) -> Result<Vec<ServerMember>> {
+        self.read(|tx| {
+            let sql =
+                format!("SELECT {MEMBER_COLS} FROM members WHERE committee_id = ?1 ORDER BY id");
+            all(tx, &sql, [committee_id], member_row)
+        })
+    }
+
+    fn directory_version(&self, committee_id: &str) -> Result<u64> {
+        self.read(|tx| {
+            let sql = "SELECT version FROM directory_versions WHERE committee_id = ?1";
+            let v: Option<i64> = one(tx, sql, [committee_id], |r| r.get(0))?;
+            Ok(v.map_or(0, to_u64))
+        })
+    }
+
+    fn create_enrollment_code(
+        &self,
+        code_hash: [u8; 32],
+        member: &MemberId,
+        expires_at: i64,
+    ) -> Result<()> {
+        self.write(|tx| {
+            if !exists(tx, "SELECT 1 FROM members WHERE id = ?1", [member.as_str()])? {
+                return Err(Error::NotFound(format!("member {member}")));
+            }
+            if exists(tx, "SELECT 1 FROM enrollment_codes WHERE code_hash = ?1", [code_hash])? {
+                return Err(Error::AlreadyExists("enrollment code".into()));
+            }
+            tx.execute(
+                "INSERT INTO enrollment_codes (code_hash, member_id, expires_at) VALUES (?1, ?2, ?3)",
+                params![code_hash, member.as_str(), expires_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn redeem_enrollment_code(
+        &self,
+        code_hash: [u8; 32],
+        device: &Device,
+        now: i64,
+    ) -> Result<Option<Device>> {
+        self.write(|tx| {
+            let sql =
+                "SELECT member_id, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?1";
+            let code: Option<(String, i64, Option<i64>)> = one(tx, sql, [code_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+            let member_id = match code {
+                Some((member_id, expires_at, None)) if now < expires_at => MemberId::new(member_id),
+                _ => return Ok(None),
+            };
+            if exists(tx, "SELECT 1 FROM devices WHERE id = ?1", [&device.id])? {
+                return Err(Error::AlreadyExists(format!("device {}", device.id)));
+            }
+            let stored = Device {
+                member_id,
+                ..device.clone()
+            };
+            tx.execute(
+                "UPDATE enrollment_codes SET used_at = ?2 WHERE code_hash = ?1",
+                params![code_hash, now],
+            )?;
+            tx.execute(
+                &format!("INSERT INTO devices ({DEVICE_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+                params![
+                    stored.id,
+                    stored.member_id.as_str(),
+                    stored.public_key,
+                    stored.name,
+                    stored.enrolled_at,
+                    stored.revoked_at,
+                ],
+            )?;
+            Ok(Some(stored))
+        })
+    }
+
+    fn device(&self, id: &str) -> Result<Option<Device>> {
+        self.read(|tx| {
+            let sql = format!("SELECT {DEVICE_COLS} FROM devices WHERE id = ?1");
+            one(tx, &sql, [id], device_row)
+        })
+    }
+
+    fn devices_of_member(&self, member: &MemberId) -> Result<Vec<Device>> {
+        self.read(|tx| {
+            let sql = format!("SELECT {DEVICE_COLS} FROM devices WHERE member_id = ?1 ORDER BY id");
+            all(tx, &sql, [member.as_str()], device_row)
+        })
+    }
+
+    fn revoke_device(&self, id: &str, now: i64) -> Result<bool> {
+        self.write(|tx| {
+            let changed = tx.execute(
+                "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                params![id, now],
+            )?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn remember_nonce(
+        &self,
+        device_id: &str,
+        nonce: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<bool> {
+        self.write(|tx| {
+            tx.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1")?
+                .execute([forget_before])?;
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (device_id, nonce) DO NOTHING",
+                )?
+                .execute(params![device_id, nonce, now])?;
+            Ok(inserted == 1)
+        })
+    }
+
+    fn epoch(&self) -> Result<u64> {
+        Ok(self.epoch)
+    }
+
+    fn max_seq(&self) -> Result<u64> {
+        self.read(max_seq_in)
+    }
+
+    fn doc_meta(&self, doc_id: &DocId) -> Result<Option<DocMeta>> {
+        self.read(|tx| doc_meta_in(tx, doc_id))
+    }
+
+    fn docs_in_scopes(&self, scopes: &[Scope]) -> Result<Vec<DocMeta>> {
+        self.read(|tx| {
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT {DOC_COLS} FROM docs WHERE scope_kind = ?1 AND scope_id = ?2"
+            ))?;
+            let mut by_id = BTreeMap::new();
+            for scope in scopes {
+                let (kind, id) = scope_parts(scope);
+                for meta in stmt.query_map([kind, id], doc_row)? {
+                    let meta = meta?;
+                    by_id.insert(meta.doc_id.clone(), meta);
+                }
+            }
+            Ok(by_id.into_values().collect())
+        })
+    }
+
+    fn doc_data(&self, doc_id: &DocId) -> Result<DocData> {
+        self.read(|tx| {
+            let sql = "SELECT bytes, upto_seq FROM snapshots WHERE doc_id = ?1";
+            let snapshot: Option<(Vec<u8>, i64)> =
+                one(tx, sql, [doc_id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let after = snapshot.as_ref().map_or(0, |(_, upto)| *upto);
+            let sql = "SELECT bytes FROM log WHERE doc_id = ?1 AND seq > ?2 ORDER BY seq";
+            let changes = all(tx, sql, params![doc_id.as_str(), after], |r| r.get(0))?;
+            Ok((snapshot.map(|(bytes, upto)| (bytes, to_u64(upto))), changes))
+        })
+    }
+
+    fn put_snapshot(&self, doc_id: &DocId, snapshot: &[u8], upto_seq: u64) -> Result<()> {
+        self.write(|tx| {
+            if doc_meta_in(tx, doc_id)?.is_none() {
+                return Err(Error::NotFound(format!("document {doc_id}")));
+            }
+            let last = max_seq_in(tx)?;
+            if upto_seq > last {
+                return Err(Error::InvalidInput(format!(
+                    "snapshot of {doc_id} claims to cover seq {upto_seq}, beyond the log's end {last}"
+                )));
+            }
+            tx.execute(
+                "INSERT INTO snapshots (doc_id, bytes, upto_seq) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (doc_id) DO UPDATE SET bytes = excluded.bytes, upto_seq = excluded.upto_seq",
+                params![doc_id.as_str(), snapshot, to_i64(upto_seq)],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn actor_device(&self, actor: &[u8]) -> Result<Option<String>> {
+        self.read(|tx| actor_device_in(tx, actor))
+    }
+
+    fn append(&self, batch: &AcceptedBatch) -> Result<Vec<u64>> {
+        // One IMMEDIATE transaction: any refusal below rolls back everything before it.
+        self.write(|tx| {
+            for meta in &batch.new_docs {
+                match doc_meta_in(tx, &meta.doc_id)? {
+                    Some(known) if known != *meta => return Err(conflicting_doc(meta, &known)),
+                    Some(_) => {} // already stored (a retry, or another device won the race)
+                    None => {
+                        let (kind, id) = scope_parts(&meta.scope);
+                        tx.prepare_cached(
+                            "INSERT INTO docs (doc_id, kind, scope_kind, scope_id) VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute(params![meta.doc_id.as_str(), meta.kind.as_str(), kind, id])?;
+                    }
+                }
+            }
+            for (actor, device) in &batch.actor_bindings {
+                match actor_device_in(tx, actor)? {
+                    Some(bound) if bound != *device => return Err(actor_taken(actor)),
+                    Some(_) => {}
+                    None => {
+                        tx.prepare_cached("INSERT INTO actors (actor, device_id) VALUES (?1, ?2)")?
+                            .execute(params![actor, device])?;
+                    }
+                }
+            }
+            let mut seqs = Vec::new();
+            for entry in &batch.entries {
+                let meta = doc_meta_in(tx, &entry.doc_id)?
+                    .ok_or_else(|| Error::NotFound(format!("document {}", entry.doc_id)))?;
+                let sql = "SELECT 1 FROM log WHERE doc_id = ?1 AND hash = ?2";
+                if exists(tx, sql, params![entry.doc_id.as_str(), entry.hash])? {
+                    // Already stored: a retried request stores nothing twice. Checked first
+                    // rather than INSERT … ON CONFLICT DO NOTHING, which would still spend
+                    // an AUTOINCREMENT seq on every skipped entry.
+                    continue;
+                }
+                let (kind, id) = scope_parts(&meta.scope);
+                tx.prepare_cached(
+                    "INSERT INTO log (doc_id, hash, bytes, device_id, member_id, received_at,
+                                      scope_kind, scope_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )?
+                .execute(params![
+                    entry.doc_id.as_str(),
+                    entry.hash,
+                    entry.bytes,
+                    entry.device_id,
+                    entry.member_id.as_str(),
+                    entry.received_at,
+                    kind,
+                    id,
+                ])?;
+                seqs.push(to_u64(tx.last_insert_rowid()));
+            }
+            Ok(seqs)
+        })
+    }
+
+    fn log_after(
+        &self,
+        scopes: &[Scope],
+        after: u64,
+        exclude_device: &str,
+        budget: usize,
+    ) -> Result<LogPage> {
+        self.read(|tx| log_page(tx, scopes, after, exclude_device, budget))
+    }
+
+    fn audit(&self, doc_id: &DocId) -> Result<Vec<LogEntry>> {
+        self.read(|tx| {
+            let sql = format!("SELECT {ENTRY_COLS} FROM log WHERE doc_id = ?1 ORDER BY seq");
+            all(tx, &sql, [doc_id.as_str()], entry_row)
+        })
+    }
+}

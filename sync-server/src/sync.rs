@@ -1,0 +1,499 @@
+//! The sync engine: one request pushes a device's changes for every document and pulls
+//! everything in its scope after its cursor.
+//!
+//! Untrusted input never reaches storage unchecked: every pushed change is decoded and
+//! applied to a scratch copy of its document inside `catch_unwind` (Automerge 0.12 panics on
+//! some malformed bytes) before anything is stored; a document whose changes fail is refused
+//! whole, nothing of it is stored, and no other device ever receives it. Each change's actor
+//! must belong to the pushing device (actors are bound to devices at first sight), and the
+//! document's root (id, kind, branch) must say what its scope says.
+//!
+//! Pushes to one document are serialised by a striped lock, so the scratch copy, the append
+//! and the snapshot refresh all see the same log.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use automerge::ChangeHash;
+use sotay_core::ids::{DocId, DocKind};
+use sotay_core::model::{Document, decode_changes};
+use sotay_core::protocol::{
+    Cursor, DEFAULT_RESPONSE_BUDGET, DocHeads, PROTOCOL_VERSION, PullData, PullDoc, PushDoc,
+    Rejection, SyncRequest, SyncResponse,
+};
+
+use crate::store::{AcceptedBatch, Device, DocMeta, LogEntry, Scope, ServerMember, ServerStore};
+use crate::{Error, Result};
+
+/// Fold a document's logged changes into a new snapshot after this many.
+const SNAPSHOT_EVERY: usize = 256;
+
+/// Largest response budget a device may ask for.
+const MAX_BUDGET: u32 = 8 * 1024 * 1024;
+
+/// Who is syncing, as authenticated.
+#[derive(Debug)]
+pub struct Caller<'a> {
+    /// The device.
+    pub device: &'a Device,
+    /// Its member.
+    pub member: &'a ServerMember,
+    /// Scopes the member may read.
+    pub read_scopes: &'a [Scope],
+    /// Scopes the member may write.
+    pub write_scopes: &'a [Scope],
+}
+
+impl Caller<'_> {
+    fn may_write(&self, scope: &Scope) -> bool {
+        self.write_scopes.contains(scope)
+    }
+}
+
+/// A refusal of the whole request.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The device speaks another protocol version.
+    #[error("protocol version {0} is not supported (this server speaks {PROTOCOL_VERSION})")]
+    Version(u16),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] Error),
+}
+
+/// Serialises work on one document across requests.
+#[derive(Debug)]
+pub struct DocLocks {
+    stripes: Vec<Mutex<()>>,
+}
+
+impl Default for DocLocks {
+    fn default() -> Self {
+        Self {
+            stripes: (0..64).map(|_| Mutex::new(())).collect(),
+        }
+    }
+}
+
+impl DocLocks {
+    fn lock(&self, doc: &DocId) -> std::sync::MutexGuard<'_, ()> {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in doc.as_str().bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        let stripe = &self.stripes[(h % self.stripes.len() as u64) as usize];
+        // A panic while holding the lock cannot leave shared state half-written (the store's
+        // writes are atomic), so a poisoned stripe is still safe to use.
+        stripe.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn scope_of(kind: DocKind, doc: &Document) -> Option<Scope> {
+    match kind {
+        DocKind::AnnualPlan | DocKind::TopicDraft | DocKind::Material => {
+            doc.branch_id().map(Scope::Branch)
+        }
+    }
+}
+
+fn reject(doc_id: &DocId, code: &str, message: impl Into<String>) -> Rejection {
+    Rejection {
+        doc_id: doc_id.clone(),
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// Loads a stored document; also returns how many logged changes follow its snapshot.
+fn load_doc(store: &dyn ServerStore, doc_id: &DocId) -> Result<Option<(Document, usize)>> {
+    let (snapshot, changes) = store.doc_data(doc_id)?;
+    if snapshot.is_none() && changes.is_empty() {
+        return Ok(None);
+    }
+    let doc = match snapshot {
+        Some((bytes, _)) => {
+            let mut doc = Document::load(&bytes, &[])?;
+            if !changes.is_empty() {
+                doc.apply_untrusted_changes(&changes)?;
+            }
+            doc
+        }
+        None => Document::from_untrusted_changes(&changes)?,
+    };
+    Ok(Some((doc, changes.len())))
+}
+
+/// What validating one pushed document produced.
+struct Accepted {
+    meta: DocMeta,
+    is_new: bool,
+    entries: Vec<LogEntry>,
+    bindings: Vec<(Vec<u8>, String)>,
+    doc: Document,
+    logged_since_snapshot: usize,
+}
+
+enum Outcome {
+    Accepted(Box<Accepted>),
+    Rejected(Rejection),
+    /// The server lacks changes this push depends on: ask for all of them.
+    Need,
+}
+
+fn validate_push(
+    store: &dyn ServerStore,
+    caller: &Caller<'_>,
+    push: &PushDoc,
+    now: i64,
+) -> Result<Outcome> {
+    let id = &push.doc_id;
+    let decoded = match decode_changes(&push.changes) {
+        Ok(d) => d,
+        Err(e) => {
+            return Ok(Outcome::Rejected(reject(
+                id,
+                "invalid_change",
+                e.to_string(),
+            )));
+        }
+    };
+    // Actors belong to the device that first pushed them.
+    let mut bindings = Vec::new();
+    let mut seen_actor: HashMap<Vec<u8>, bool> = HashMap::new();
+    for c in &decoded {
+        let actor = c.actor.to_bytes().to_vec();
+        if seen_actor.contains_key(&actor) {
+            continue;
+        }
+        match store.actor_device(&actor)? {
+            Some(owner) if owner != caller.device.id => {
+                return Ok(Outcome::Rejected(reject(
+                    id,
+                    "actor_mismatch",
+                    "a change was written under another device's actor",
+                )));
+            }
+            Some(_) => {}
+            None => bindings.push((actor.clone(), caller.device.id.clone())),
+        }
+        seen_actor.insert(actor, true);
+    }
+    let existing = store.doc_meta(id)?;
+    if let Some(meta) = &existing {
+        if meta.kind != push.kind {
+            return Ok(Outcome::Rejected(reject(
+                id,
+                "kind_mismatch",
+                "the document is of another kind",
+            )));
+        }
+        if !caller.may_write(&meta.scope) {
+            return Ok(Outcome::Rejected(reject(
+                id,
+                "forbidden",
+                "you may not write this document",
+            )));
+        }
+    }
+    // Apply to a scratch copy; nothing is stored unless this succeeds.
+    let (doc, logged_since_snapshot) = match &existing {
+        Some(_) => {
+            let (mut doc, n) = match load_doc(store, id)? {
+                Some(d) => d,
+                None => return Ok(Outcome::Need),
+            };
+            if let Err(e) = doc.apply_untrusted_changes(&push.changes) {
+                return Ok(Outcome::Rejected(reject(
+                    id,
+                    "invalid_change",
+                    e.to_string(),
+                )));
+            }
+            (doc, n)
+        }
+        None => match Document::from_untrusted_changes(&push.changes) {
+            Ok(d) => (d, 0),
+            Err(e) => {
+                return Ok(Outcome::Rejected(reject(
+                    id,
+                    "invalid_change",
+                    e.to_string(),
+                )));
+            }
+        },
+    };
+    let mut doc = doc;
+    if !doc.missing_deps().is_empty() {
+        return Ok(Outcome::Need);
+    }
+    if doc.id() != id || doc.kind() != push.kind {
+        return Ok(Outcome::Rejected(reject(
+            id,
+            "kind_mismatch",
+            "the changes describe another document",
+        )));
+    }
+    let scope = match scope_of(push.kind, &doc) {
+        Some(s) => s,
+        None => {
+            return Ok(Outcome::Rejected(reject(
+                id,
+                "invalid_change",
+                "the document names no branch",
+            )));
+        }
+    };
+    if let Some(meta) = &existing {
+        if meta.scope != scope {
+            return Ok(Outcome::Rejected(reject(
+                id,
+                "forbidden",
+                "a change may not move a document to another branch",
+            )));
+        }
+    } else if !caller.may_write(&scope) {
+        return Ok(Outcome::Rejected(reject(
+            id,
+            "forbidden",
+            "you may not write this document",
+        )));
+    }
+    let entries = decoded
+        .iter()
+        .map(|c| LogEntry {
+            seq: 0,
+            doc_id: id.clone(),
+            hash: c.hash.0,
+            bytes: c.change.raw_bytes().to_vec(),
+            device_id: caller.device.id.clone(),
+            member_id: caller.member.id.clone(),
+            received_at: now,
+        })
+        .collect();
+    Ok(Outcome::Accepted(Box::new(Accepted {
+        meta: DocMeta {
+            doc_id: id.clone(),
+            kind: push.kind,
+            scope,
+        },
+        is_new: existing.is_none(),
+        entries,
+        bindings,
+        doc,
+        logged_since_snapshot,
+    })))
+}
+
+fn heads_of(doc: &mut Document) -> Vec<[u8; 32]> {
+    doc.heads().into_iter().map(|h| h.0).collect()
+}
+
+/// Handles one sync request.
+pub fn handle(
+    store: &dyn ServerStore,
+    locks: &DocLocks,
+    caller: &Caller<'_>,
+    req: &SyncRequest,
+    now: i64,
+) -> Result<SyncResponse, SyncError> {
+    if req.version != PROTOCOL_VERSION {
+        return Err(SyncError::Version(req.version));
+    }
+    let mut resp = SyncResponse::default();
+
+    // ----- push --------------------------------------------------------------------------
+    for push in &req.push {
+        let _guard = locks.lock(&push.doc_id);
+        match validate_push(store, caller, push, now)? {
+            Outcome::Rejected(r) => {
+                tracing::warn!(doc = %push.doc_id, device = %caller.device.id, code = %r.code, "push refused");
+                resp.rejected.push(r);
+            }
+            Outcome::Need => resp.need.push(push.doc_id.clone()),
+            Outcome::Accepted(mut a) => {
+                let batch = AcceptedBatch {
+                    new_docs: if a.is_new {
+                        vec![a.meta.clone()]
+                    } else {
+                        Vec::new()
+                    },
+                    actor_bindings: a.bindings.clone(),
+                    entries: a.entries.clone(),
+                };
+                let seqs = store.append(&batch)?;
+                if a.logged_since_snapshot + seqs.len() >= SNAPSHOT_EVERY {
+                    if let Some(&upto) = seqs.iter().max() {
+                        store.put_snapshot(&a.meta.doc_id, &a.doc.save(), upto)?;
+                    }
+                }
+                resp.acks.push(DocHeads {
+                    doc_id: a.meta.doc_id.clone(),
+                    heads: heads_of(&mut a.doc),
+                });
+            }
+        }
+    }
+
+    // ----- pull --------------------------------------------------------------------------
+    let epoch = store.epoch()?;
+    let budget = match req.budget {
+        0 => DEFAULT_RESPONSE_BUDGET,
+        b => b.min(MAX_BUDGET),
+    } as usize;
+    let max_seq = store.max_seq()?;
+    if let Some(heads) = &req.heads {
+        reconcile(store, caller, heads, &mut resp)?;
+        resp.cursor = Cursor {
+            epoch,
+            seq: max_seq,
+        };
+    } else if req.cursor.epoch == 0 || req.resume.is_some() {
+        first_download(store, caller, req, budget, epoch, max_seq, &mut resp)?;
+    } else if req.cursor.epoch != epoch || req.cursor.seq > max_seq {
+        resp.reconcile = true;
+        resp.cursor = req.cursor;
+    } else {
+        let page = store.log_after(
+            caller.read_scopes,
+            req.cursor.seq,
+            &caller.device.id,
+            budget,
+        )?;
+        let mut by_doc: BTreeMap<usize, (DocId, Vec<Vec<u8>>)> = BTreeMap::new();
+        let mut order: HashMap<DocId, usize> = HashMap::new();
+        for e in page.entries {
+            let n = order.len();
+            let slot = *order.entry(e.doc_id.clone()).or_insert(n);
+            by_doc
+                .entry(slot)
+                .or_insert_with(|| (e.doc_id.clone(), Vec::new()))
+                .1
+                .push(e.bytes);
+        }
+        for (_, (doc_id, changes)) in by_doc {
+            let Some(meta) = store.doc_meta(&doc_id)? else {
+                continue;
+            };
+            resp.docs.push(PullDoc {
+                doc_id,
+                kind: meta.kind,
+                data: PullData::Changes(changes),
+            });
+        }
+        resp.cursor = Cursor {
+            epoch,
+            seq: page.reached,
+        };
+        resp.more = page.more;
+    }
+
+    // ----- directory ---------------------------------------------------------------------
+    let version = store.directory_version(&caller.member.committee_id)?;
+    if version > req.directory_version {
+        resp.directory = Some(crate::directory::for_member(store, caller.member, version)?);
+    }
+    Ok(resp)
+}
+
+/// A device with no cursor gets compacted documents, paged by the budget.
+fn first_download(
+    store: &dyn ServerStore,
+    caller: &Caller<'_>,
+    req: &SyncRequest,
+    budget: usize,
+    epoch: u64,
+    max_seq: u64,
+    resp: &mut SyncResponse,
+) -> Result<()> {
+    // While resuming, the cursor the device carries is the log position the download started
+    // at; changes after it arrive through the log once the download is complete.
+    let start_seq = if req.resume.is_some() && req.cursor.epoch == epoch {
+        req.cursor.seq
+    } else {
+        max_seq
+    };
+    let metas = store.docs_in_scopes(caller.read_scopes)?;
+    let mut used = 0usize;
+    let mut last = None;
+    for meta in metas
+        .into_iter()
+        .filter(|m| req.resume.as_ref().is_none_or(|r| &m.doc_id > r))
+    {
+        let Some((mut doc, _)) = load_doc(store, &meta.doc_id)? else {
+            continue;
+        };
+        let bytes = doc.save();
+        if used > 0 && used + bytes.len() > budget {
+            resp.more = true;
+            break;
+        }
+        used += bytes.len();
+        last = Some(meta.doc_id.clone());
+        resp.docs.push(PullDoc {
+            doc_id: meta.doc_id,
+            kind: meta.kind,
+            data: PullData::Snapshot(bytes),
+        });
+    }
+    resp.cursor = Cursor {
+        epoch,
+        seq: start_seq,
+    };
+    resp.resume = if resp.more { last } else { None };
+    if !resp.more {
+        // Whatever was logged after the download started follows through the log.
+        resp.more = start_seq < store.max_seq()?;
+    }
+    Ok(())
+}
+
+/// Fallback when the cursor means nothing here: compare heads document by document.
+fn reconcile(
+    store: &dyn ServerStore,
+    caller: &Caller<'_>,
+    device_heads: &[DocHeads],
+    resp: &mut SyncResponse,
+) -> Result<()> {
+    let theirs: HashMap<&DocId, &Vec<[u8; 32]>> =
+        device_heads.iter().map(|d| (&d.doc_id, &d.heads)).collect();
+    for meta in store.docs_in_scopes(caller.read_scopes)? {
+        let Some((mut doc, _)) = load_doc(store, &meta.doc_id)? else {
+            continue;
+        };
+        match theirs.get(&meta.doc_id) {
+            None => resp.docs.push(PullDoc {
+                doc_id: meta.doc_id.clone(),
+                kind: meta.kind,
+                data: PullData::Snapshot(doc.save()),
+            }),
+            Some(heads) => {
+                let heads: Vec<ChangeHash> = heads.iter().map(|h| ChangeHash(*h)).collect();
+                if doc.has_all(&heads) {
+                    let changes = doc.changes_since(&heads);
+                    if !changes.is_empty() {
+                        resp.docs.push(PullDoc {
+                            doc_id: meta.doc_id.clone(),
+                            kind: meta.kind,
+                            data: PullData::Changes(changes),
+                        });
+                    }
+                } else {
+                    // The device has changes we lack: it must push them; and it gets ours.
+                    resp.need.push(meta.doc_id.clone());
+                    resp.docs.push(PullDoc {
+                        doc_id: meta.doc_id.clone(),
+                        kind: meta.kind,
+                        data: PullData::Snapshot(doc.save()),
+                    });
+                }
+            }
+        }
+    }
+    // Documents the device holds that the server has never seen: ask for them.
+    for d in device_heads {
+        if store.doc_meta(&d.doc_id)?.is_none() {
+            resp.need.push(d.doc_id.clone());
+        }
+    }
+    Ok(())
+}

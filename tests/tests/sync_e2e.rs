@@ -1,0 +1,145 @@
+//! End to end: real server on 127.0.0.1:0, real phone stores on temp files.
+#![allow(clippy::unwrap_used)]
+
+use sotay_core::ids::{BranchId, DocKind, MemberId};
+use sotay_core::model::plan::{NewPlan, NewTopic, TopicField, TopicGroup};
+use sotay_core::model::text_doc::{CommentKind, NewComment, NewTextDoc};
+use sotay_tests::harness::{Phone, TestServer};
+
+fn plan() -> NewPlan {
+    NewPlan {
+        branch_id: BranchId::new("b-co-dien"),
+        year: 2026,
+        title: String::new(),
+        number: "01-KH/CB".into(),
+        issue_date: None,
+        purpose: "Mục đích".into(),
+        implementation: String::new(),
+    }
+}
+
+fn topic(title: &str, month: u8) -> NewTopic {
+    NewTopic {
+        title: title.into(),
+        group: TopicGroup::ProductionTargets,
+        month,
+        scheduled_date: None,
+        combined_with_regular_meeting: false,
+        preparers: vec![],
+        presenter: None,
+        executive: None,
+        draft_deadline: None,
+        expected_output: String::new(),
+        notes: String::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_two_phones_edit_offline_sync_and_converge_with_a_visible_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let mut viet = Phone::enroll(&dir.path().join("viet.sotay"), &server, "m-viet")
+        .await
+        .unwrap();
+    let mut luong = Phone::enroll(&dir.path().join("luong.sotay"), &server, "m-luong")
+        .await
+        .unwrap();
+
+    // The secretary drafts the plan offline, then syncs once.
+    let plan_id = viet.store.create_plan(&plan()).unwrap();
+    let t = viet
+        .store
+        .add_topic(&plan_id, &topic("Giảm thời gian dừng máy", 4))
+        .unwrap();
+    let r = viet.sync().await.unwrap();
+    assert_eq!(r.docs_pushed, 1);
+    assert_eq!(r.round_trips, 1, "{r:?}");
+    assert!(r.rejected.is_empty(), "{r:?}");
+
+    // The member receives it, with the branch directory.
+    let r = luong.sync().await.unwrap();
+    assert!(r.docs_pulled >= 1, "{r:?}");
+    assert_eq!(luong.store.plan(&plan_id).unwrap().topics.len(), 1);
+    let n = luong.store.members().unwrap().len();
+    assert!(
+        n >= 16,
+        "directory has {n} members; state {:?}",
+        luong.store.sync_state()
+    );
+
+    // Both edit offline: the same field differently, and a comment on a draft.
+    viet.store
+        .set_topic_field(
+            &plan_id,
+            &t,
+            &TopicField::Presenter(Some(MemberId::new("m-anh"))),
+        )
+        .unwrap();
+    luong
+        .store
+        .set_topic_field(
+            &plan_id,
+            &t,
+            &TopicField::Presenter(Some(MemberId::new("m-luong"))),
+        )
+        .unwrap();
+    let draft = luong
+        .store
+        .create_text_doc(&NewTextDoc {
+            kind: DocKind::TopicDraft,
+            branch_id: BranchId::new("b-co-dien"),
+            plan_id: Some(plan_id.clone()),
+            topic_id: Some(t.clone()),
+            title: "Dự thảo".into(),
+            description: String::new(),
+            body: "Dừng máy ngoài kế hoạch làm giảm sản lượng.".into(),
+        })
+        .unwrap();
+    luong
+        .store
+        .add_comment(
+            &draft,
+            &NewComment {
+                kind: CommentKind::Proposal,
+                body: "Bảo dưỡng theo ca".into(),
+                anchor: Some((0, 8)),
+                reply_to: None,
+            },
+        )
+        .unwrap();
+
+    luong.sync().await.unwrap();
+    let r = viet.sync().await.unwrap();
+    assert_eq!(r.round_trips, 1, "push and pull in one round trip: {r:?}");
+    luong.sync().await.unwrap();
+
+    for phone in [&mut viet, &mut luong] {
+        let conflicts = phone.store.conflicts(Some(&plan_id)).unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        let mut values: Vec<String> = conflicts[0]
+            .1
+            .values
+            .iter()
+            .map(|v| v.value.clone())
+            .collect();
+        values.sort();
+        assert_eq!(values, ["m-anh", "m-luong"]);
+        let d = phone.store.text_doc(&draft).unwrap();
+        assert_eq!(d.comments.len(), 1);
+        assert_eq!(d.comments[0].anchor.as_ref().unwrap().current, "Dừng máy");
+    }
+    let a = viet.store.plan(&plan_id).unwrap();
+    let b = luong.store.plan(&plan_id).unwrap();
+    assert_eq!(a, b);
+
+    // Idle: nothing to send, nothing to get: one small round trip.
+    let r = viet.sync().await.unwrap();
+    assert_eq!(r.round_trips, 1);
+    assert_eq!(r.docs_pulled + r.docs_pushed, 0, "{r:?}");
+    assert!(
+        r.bytes_up + r.bytes_down < 256,
+        "idle sync moved {} bytes",
+        r.bytes_up + r.bytes_down
+    );
+    server.stop().await;
+}
