@@ -457,11 +457,20 @@ fn test_move_between_topics_that_share_a_position_lands_where_asked() {
     a.merge(&mut b).unwrap();
     let y = plan::add_topic(&mut a, &e, &topic("Y", 6)).unwrap();
     let p = plan::get(&a).unwrap();
-    assert_eq!(p.topic(&ta).unwrap().position, p.topic(&tb).unwrap().position, "the tie this test needs");
+    assert_eq!(
+        p.topic(&ta).unwrap().position,
+        p.topic(&tb).unwrap().position,
+        "the tie this test needs"
+    );
     // Asked for the second place: a tied pair cannot be split, so X goes right after the
     // pair — and never past Y, as it did when the tie made the neighbours look equal.
     plan::move_topic(&mut a, &e, &x, 1).unwrap();
-    let order: Vec<TopicId> = plan::get(&a).unwrap().topics.into_iter().map(|t| t.id).collect();
+    let order: Vec<TopicId> = plan::get(&a)
+        .unwrap()
+        .topics
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     assert_eq!(order[2], x, "{order:?}");
     assert_eq!(order[3], y, "{order:?}");
 }

@@ -76,9 +76,38 @@ pub(super) enum Command {
     },
     /// Check the store: SQLite integrity and damaged documents (kiểm tra).
     Check,
+    /// Enroll this device with the committee's sync server using a one-time code from the
+    /// admin (đăng ký thiết bị). Creates the store if needed; the device key never leaves it.
+    Enroll(EnrollArgs),
+    /// Sync every document with the server in one round trip (đồng bộ); offline is fine:
+    /// edits stay queued. `--status` shows where sync stands without connecting.
+    Sync(SyncArgs),
     /// Development aids (not for production use).
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct EnrollArgs {
+    /// The server's base URL ("http://127.0.0.1:8787").
+    #[arg(long)]
+    pub(super) server: String,
+    /// The one-time enrollment code ("ABCD-EFGH-JKMN").
+    #[arg(long)]
+    pub(super) code: String,
+    /// A name for this device.
+    #[arg(long, default_value = "sotay CLI")]
+    pub(super) name: String,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct SyncArgs {
+    /// Only show the sync status (last sync, cursor, queued documents); no network.
+    #[arg(long)]
+    pub(super) status: bool,
+    /// Response size budget in bytes (small values page a first download).
+    #[arg(long, default_value_t = 0)]
+    pub(super) budget: u32,
 }
 
 #[derive(Debug, Args)]

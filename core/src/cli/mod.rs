@@ -34,6 +34,7 @@
 mod args;
 mod docs;
 mod member;
+mod net;
 mod ops;
 mod plan;
 mod render;
@@ -197,11 +198,18 @@ fn execute(args: impl IntoIterator<Item = String>, out: &mut dyn Write) -> Resul
         member::init(&mut ctx, a)?;
         return Ok(Outcome::Done);
     }
+    if let Command::Enroll(a) = &cli.command {
+        let store = Store::open(&path)?;
+        let mut ctx = Ctx::new(store, json, out)?;
+        net::enroll(&mut ctx, a)?;
+        return Ok(Outcome::Done);
+    }
     let store = open_existing(&path)?;
     let mut ctx = Ctx::new(store, json, out)?;
     match cli.command {
         // Handled above: only `init` may create the store.
-        Command::Init(_) => Ok(()),
+        Command::Init(_) | Command::Enroll(_) => Ok(()),
+        Command::Sync(a) => net::sync(&mut ctx, &a),
         Command::Member(c) => member::member(&mut ctx, c),
         Command::Plan(c) => plan::plan(&mut ctx, c),
         Command::Topic(c) => topic::topic(&mut ctx, c),

@@ -504,7 +504,11 @@ pub(crate) fn splice_nfc(
         // Replace only the characters that change, so concurrent edits next to this one
         // (and comments anchored there) are not disturbed.
         let fixed: Vec<char> = crate::text::nfc(&text).chars().collect();
-        let prefix = window.iter().zip(&fixed).take_while(|(a, b)| a == b).count();
+        let prefix = window
+            .iter()
+            .zip(&fixed)
+            .take_while(|(a, b)| a == b)
+            .count();
         let suffix = window[prefix..]
             .iter()
             .rev()
