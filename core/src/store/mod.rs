@@ -302,6 +302,15 @@ impl Store {
         Ok(self.doc(id)?.history())
     }
 
+    /// Whether a document is stored (damaged ones included).
+    pub fn has_document(&self, id: &DocId) -> Result<bool> {
+        Ok(self
+            .reader
+            .query_row("SELECT 1 FROM documents WHERE doc_id = ?1", params![id.as_str()], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// The kind of a stored document.
     pub fn kind_of(&self, id: &DocId) -> Result<DocKind> {
         let kind: String = self
@@ -643,15 +652,7 @@ impl Store {
     /// rows and rescanning conflicts. Returns whether anything new arrived.
     pub fn merge_document(&mut self, other: &mut Document) -> Result<bool> {
         let id = other.id().clone();
-        let exists = self
-            .reader
-            .query_row(
-                "SELECT 1 FROM documents WHERE doc_id = ?1",
-                params![id.as_str()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
+        let exists = self.has_document(&id)?;
         if !exists {
             let mut copy = Document::load(&other.save(), &[])?;
             let branch = branch_of(&mut copy)?;

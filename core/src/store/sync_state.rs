@@ -248,15 +248,7 @@ impl Store {
     /// from disk, and the error is returned.
     pub fn apply_pulled(&mut self, pulled: &PullDoc) -> Result<()> {
         let id = &pulled.doc_id;
-        let exists = self
-            .reader
-            .query_row(
-                "SELECT 1 FROM documents WHERE doc_id = ?1",
-                params![id.as_str()],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some();
+        let exists = self.has_document(id)?;
         let hashes = match &pulled.data {
             PullData::Changes(changes) if exists => {
                 let doc = self.doc(id)?;
