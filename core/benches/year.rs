@@ -215,6 +215,13 @@ fn status_kib(key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// The 1-, 5- and 15-minute load averages: the figures mean little on a busy machine.
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
 fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
@@ -890,6 +897,7 @@ fn main() {
     for p in [path.clone(), wal_path(&path)] {
         let _ = std::fs::remove_file(p);
     }
+    let load_before = loadavg();
     eprintln!(
         "year bench ({}): {} drafts × {} characters, {} comments, seed {}, store {}",
         if cfg.quick { "quick" } else { "full" },
@@ -1032,6 +1040,10 @@ fn main() {
         largest.body_chars,
         largest.comment_count,
         largest_snapshot as f64 / 1024.0
+    );
+    println!(
+        "Machine load average (1, 5, 15 min) at the start: {load_before}; at the end: {}.",
+        loadavg()
     );
     println!();
     println!("| Figure | Result | Target | |");

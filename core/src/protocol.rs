@@ -300,8 +300,21 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
 
 /// Decodes a sync body, refusing more than [`MAX_DECOMPRESSED_BYTES`] once decompressed.
 pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T> {
-    let raw = zstd::bulk::decompress(body, MAX_DECOMPRESSED_BYTES)
-        .map_err(|e| Error::InvalidInput(format!("body is not zstd within the size limit: {e}")))?;
+    use std::io::Read;
+    // Streamed with a cap, so a frame that declares no size cannot make us reserve (or fill)
+    // more than the limit.
+    let bad = |e: &dyn std::fmt::Display| {
+        Error::InvalidInput(format!("body is not zstd within the size limit: {e}"))
+    };
+    let decoder = zstd::stream::read::Decoder::new(body).map_err(|e| bad(&e))?;
+    let mut raw = Vec::with_capacity(body.len().saturating_mul(4).min(MAX_DECOMPRESSED_BYTES));
+    decoder
+        .take(MAX_DECOMPRESSED_BYTES as u64 + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| bad(&e))?;
+    if raw.len() > MAX_DECOMPRESSED_BYTES {
+        return Err(bad(&"over the limit"));
+    }
     postcard::from_bytes(&raw)
         .map_err(|e| Error::InvalidInput(format!("body does not decode: {e}")))
 }

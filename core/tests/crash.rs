@@ -16,7 +16,8 @@
 //!
 //! The kill comes 5–60 ms (uniform) after the child printed `READY` — or, in one round of
 //! four, 5–60 ms after it was spawned, so some kills land while it opens the store and loads
-//! the document.
+//! the document. So that the test cannot pass vacuously, at least a third of the rounds
+//! killed after `READY` must have acknowledged an edit.
 //!
 //! Environment:
 //! - `SOTAY_CRASH_ROUNDS` — number of kills (default 200). The benchmark mode is 1,000:
@@ -143,7 +144,8 @@ fn child_append_loop() {
     drop(doc);
     say("READY");
 
-    let mut i: u64 = 0;
+    // A random start, so that short rounds also make text edits (every 10th iteration).
+    let mut i = rng.below(10) as u64;
     while started.elapsed() < CHILD_MAX_RUN {
         i += 1;
         if i % 10 == 0 {
@@ -376,6 +378,8 @@ fn test_sigkilled_appender_loses_no_acknowledged_edit() {
     let (mut n_comments, mut n_edits) = (0usize, 0usize);
     let mut productive_rounds = 0u64;
     let mut killed_before_ready = 0u64;
+    // Rounds whose kill was timed from `READY`, and how many of them acknowledged something.
+    let (mut timed_from_ready, mut productive_from_ready) = (0u64, 0u64);
     let mut max_in_round = 0usize;
     let mut verify_time = Duration::ZERO;
 
@@ -403,6 +407,12 @@ fn test_sigkilled_appender_loses_no_acknowledged_edit() {
         if in_round > 0 {
             productive_rounds += 1;
         }
+        if !from_spawn {
+            timed_from_ready += 1;
+            if in_round > 0 {
+                productive_from_ready += 1;
+            }
+        }
         max_in_round = max_in_round.max(in_round);
 
         let t = Instant::now();
@@ -421,7 +431,8 @@ fn test_sigkilled_appender_loses_no_acknowledged_edit() {
     println!(
         "crash test: {rounds} SIGKILLs ({killed_before_ready} before the child was ready), \
          {n_comments} acknowledged comments + {n_edits} acknowledged text edits, all present; \
-         {productive_rounds} rounds acknowledged ≥ 1 edit (max {max_in_round} in a round); \
+         {productive_rounds} rounds acknowledged ≥ 1 edit ({productive_from_ready} of the \
+         {timed_from_ready} killed 5–60 ms after READY; max {max_in_round} in a round); \
          {blocks} drafts hold {total_comments} comments; integrity_check ok after every round \
          (verification {:.1} s); db {} KiB + wal {} KiB; seed {seed}; total {:.1} s",
         verify_time.as_secs_f64(),
@@ -429,9 +440,13 @@ fn test_sigkilled_appender_loses_no_acknowledged_edit() {
         wal / 1024,
         elapsed.as_secs_f64()
     );
+    // Not vacuous: most kills must land while the child is writing. A third, not more, of
+    // the rounds timed from READY: an unoptimised build on a busy machine needs ~15–40 ms an
+    // append, so kills 5–15 ms after READY often come before the first acknowledgement.
     assert!(
-        productive_rounds * 2 >= rounds,
-        "only {productive_rounds} of {rounds} rounds acknowledged anything: the kills came \
-         before the child got going, so the test proved little"
+        productive_from_ready * 3 >= timed_from_ready,
+        "only {productive_from_ready} of the {timed_from_ready} rounds killed after READY \
+         acknowledged anything: the kills came before the child got going, so the test proved \
+         little"
     );
 }

@@ -474,3 +474,56 @@ fn test_move_between_topics_that_share_a_position_lands_where_asked() {
     assert_eq!(order[2], x, "{order:?}");
     assert_eq!(order[3], y, "{order:?}");
 }
+
+#[test]
+fn test_large_changes_pass_the_canonical_check() {
+    // A change big enough for Automerge to deflate it on the wire.
+    let mut a = new_plan();
+    let mut b = replica(&mut a);
+    let base = a.heads();
+    let long = "Chi bộ thảo luận, góp ý và thống nhất giải pháp. ".repeat(400);
+    plan::replace_text(&mut a, &ed("m-viet", 5), PlanText::Implementation, &long).unwrap();
+    let changes = a.changes_since(&base);
+    // Byte 8 is the chunk type: 2 = a deflated change.
+    assert!(
+        changes.iter().any(|c| c[8] == 2),
+        "types {:?}",
+        changes.iter().map(|c| c[8]).collect::<Vec<_>>()
+    );
+    b.apply_untrusted_changes(&changes).unwrap();
+    assert_eq!(plan::get(&b).unwrap().implementation, long);
+}
+
+#[test]
+fn test_tampered_change_is_refused_before_it_is_applied() {
+    let mut a = new_plan();
+    let mut b = replica(&mut a);
+    let base = a.heads();
+    plan::set_plan_field(
+        &mut a,
+        &ed("m-viet", 5),
+        &PlanField::Number("09-KH/CB".into()),
+    )
+    .unwrap();
+    let mut changes = a.changes_since(&base);
+    // Flip the stored checksum: Automerge itself would accept and relay this.
+    changes[0][5] ^= 0xff;
+    let err = b.apply_untrusted_changes(&changes).unwrap_err();
+    assert!(err.to_string().contains("canonical"), "{err}");
+    assert_eq!(plan::get(&b).unwrap().number, "01-KH/CB");
+}
+
+#[test]
+fn test_decoded_changes_carry_their_author() {
+    let mut doc = new_plan();
+    plan::add_topic(&mut doc, &ed("m-trang", 2), &topic("X", 3)).unwrap();
+    let decoded = sotay_core::model::decode_changes(&doc.changes_since(&[])).unwrap();
+    let authors: Vec<Option<String>> = decoded
+        .iter()
+        .map(|c| c.author.as_ref().map(|m| m.to_string()))
+        .collect();
+    assert_eq!(
+        authors,
+        [Some("m-viet".to_string()), Some("m-trang".to_string())]
+    );
+}

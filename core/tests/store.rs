@@ -182,3 +182,74 @@ fn test_unknown_document_is_a_clear_error() {
         Err(Error::DocumentNotFound(_))
     ));
 }
+
+#[test]
+fn test_incremental_comment_counts_match_a_recount() {
+    use sotay_core::model::text_doc::ProposalStatus;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir, "m-ung");
+    let draft = s
+        .create_text_doc(&NewTextDoc {
+            kind: DocKind::TopicDraft,
+            branch_id: BranchId::new("b-co-dien"),
+            plan_id: None,
+            topic_id: Some(TopicId::new("t")),
+            title: "Dự thảo".into(),
+            description: String::new(),
+            body: "Nội dung dự thảo".into(),
+        })
+        .unwrap();
+    let mut ids: Vec<sotay_core::ids::CommentId> = Vec::new();
+    for i in 0..12 {
+        let kind = if i % 3 == 0 {
+            CommentKind::Proposal
+        } else {
+            CommentKind::Comment
+        };
+        let reply_to = (i % 4 == 3).then(|| ids[0].clone());
+        let anchor = reply_to.is_none().then_some((0, 3));
+        ids.push(
+            s.add_comment(
+                &draft,
+                &NewComment {
+                    kind,
+                    body: format!("ý kiến {i}"),
+                    anchor,
+                    reply_to,
+                },
+            )
+            .unwrap(),
+        );
+    }
+    s.set_proposal_status(&draft, &ids[0], ProposalStatus::Accepted)
+        .unwrap();
+    s.set_proposal_status(&draft, &ids[3], ProposalStatus::Done)
+        .unwrap();
+    s.resolve_comment(&draft, &ids[1], true).unwrap();
+    s.resolve_comment(&draft, &ids[1], false).unwrap();
+    s.resolve_comment(&draft, &ids[2], true).unwrap();
+    s.delete_comment(&draft, &ids[6]).unwrap();
+    s.delete_comment(&draft, &ids[7]).unwrap();
+    s.edit_comment(&draft, &ids[4], "sửa").unwrap();
+    s.splice_body(&draft, 0, 0, "Mở đầu. ").unwrap();
+    let row = s.text_doc_rows(None).unwrap().remove(0);
+    let d = s.text_doc(&draft).unwrap();
+    let live: Vec<_> = d.comments.iter().filter(|c| !c.deleted).collect();
+    let proposals: Vec<_> = live
+        .iter()
+        .filter(|c| c.kind == CommentKind::Proposal)
+        .collect();
+    let open = proposals
+        .iter()
+        .filter(|c| c.status == Some(ProposalStatus::Open))
+        .count();
+    let threads = live
+        .iter()
+        .filter(|c| c.reply_to.is_none() && !c.resolved)
+        .count();
+    assert_eq!(row.comment_count as usize, live.len());
+    assert_eq!(row.proposal_count as usize, proposals.len());
+    assert_eq!(row.open_proposal_count as usize, open);
+    assert_eq!(row.unresolved_threads as usize, threads);
+    assert_eq!((row.comment_count, row.open_proposal_count), (10, 1));
+}

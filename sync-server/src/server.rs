@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -59,6 +59,8 @@ pub fn app(state: AppState) -> Router {
             paths::SYNC,
             post(sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
         )
+        // Bodies are read with explicit limits in the handlers.
+        .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }
 
@@ -82,12 +84,28 @@ fn error(status: u16, code: &str, message: impl Into<String>) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// Reads a body up to `limit` bytes; over it, a JSON 413 (axum's own limit answers in plain
+/// text, which clients could not read as an [`ErrorBody`]).
+async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
+    axum::body::to_bytes(body, limit).await.map_err(|_| {
+        error(
+            413,
+            "too_large",
+            format!("the request body is over the {limit}-byte limit or was cut off"),
+        )
+    })
+}
+
 fn internal(what: &str, e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "{what}");
     error(500, "internal", "the server failed; try again later")
 }
 
-async fn enroll(State(state): State<AppState>, body: Bytes) -> Response {
+async fn enroll(State(state): State<AppState>, body: Body) -> Response {
+    let body = match read_body(body, MAX_ENROLL_BYTES).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let req: EnrollRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
         Err(e) => {
@@ -115,8 +133,12 @@ async fn enroll(State(state): State<AppState>, body: Bytes) -> Response {
     }
 }
 
-async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
+    let body = match read_body(body, MAX_REQUEST_BYTES).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
     let auth = headers
         .get(AUTH_HEADER)
         .and_then(|v| v.to_str().ok())

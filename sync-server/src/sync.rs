@@ -11,7 +11,7 @@
 //! Pushes to one document are serialised by a striped lock, so the scratch copy, the append
 //! and the snapshot refresh all see the same log.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use automerge::ChangeHash;
@@ -123,6 +123,18 @@ fn load_doc(store: &dyn ServerStore, doc_id: &DocId) -> Result<Option<(Document,
     Ok(Some((doc, changes.len())))
 }
 
+/// [`load_doc`], logging and skipping a stored document that does not load (a server-side
+/// fault must not stop everyone else's documents from syncing).
+fn load_or_skip(store: &dyn ServerStore, doc_id: &DocId) -> Result<Option<(Document, usize)>> {
+    match load_doc(store, doc_id) {
+        Err(Error::Core(e)) => {
+            tracing::error!(doc = %doc_id, error = %e, "a stored document does not load; skipped");
+            Ok(None)
+        }
+        other => other,
+    }
+}
+
 /// What validating one pushed document produced.
 struct Accepted {
     meta: DocMeta,
@@ -140,6 +152,13 @@ enum Outcome {
     Need,
 }
 
+fn rejected(id: &DocId, code: &str, message: impl Into<String>) -> Result<Outcome> {
+    Ok(Outcome::Rejected(reject(id, code, message)))
+}
+
+/// Checks one pushed document, in an order that reveals nothing to a caller who may not write
+/// it: decode (canonical changes only) → permission → kind → dependencies → actors →
+/// authorship → apply to a scratch copy → the result's identity, scope and structure.
 fn validate_push(
     store: &dyn ServerStore,
     caller: &Caller<'_>,
@@ -149,122 +168,146 @@ fn validate_push(
     let id = &push.doc_id;
     let decoded = match decode_changes(&push.changes) {
         Ok(d) => d,
-        Err(e) => {
-            return Ok(Outcome::Rejected(reject(
-                id,
-                "invalid_change",
-                e.to_string(),
-            )));
-        }
+        Err(e) => return rejected(id, "invalid_change", e.to_string()),
     };
-    // Actors belong to the device that first pushed them.
+    let existing = store.doc_meta(id)?;
+    if let Some(meta) = &existing {
+        if !caller.may_write(&meta.scope) {
+            return rejected(id, "forbidden", "you may not write this document");
+        }
+        if meta.kind != push.kind {
+            return rejected(id, "kind_mismatch", "the document is of another kind");
+        }
+    } else {
+        // A document new to the server must arrive from its first change on; a change that
+        // depends on one not pushed here means the server lost it: ask for everything.
+        let pushed: HashSet<ChangeHash> = decoded.iter().map(|c| c.hash).collect();
+        if decoded
+            .iter()
+            .any(|c| c.change.deps().iter().any(|d| !pushed.contains(d)))
+        {
+            return Ok(Outcome::Need);
+        }
+    }
+    // Actors belong to the device that first pushed them. The one exception: a revoked device
+    // of the same member — a phone re-enrolled after revocation still holds its unsent edits.
     let mut bindings = Vec::new();
-    let mut seen_actor: HashMap<Vec<u8>, bool> = HashMap::new();
+    let mut unintroduced = false;
+    let mut seen_actor: HashSet<Vec<u8>> = HashSet::new();
     for c in &decoded {
         let actor = c.actor.to_bytes().to_vec();
-        if seen_actor.contains_key(&actor) {
+        if !seen_actor.insert(actor.clone()) {
             continue;
         }
         match store.actor_device(&actor)? {
-            Some(owner) if owner != caller.device.id => {
-                return Ok(Outcome::Rejected(reject(
-                    id,
-                    "actor_mismatch",
-                    "a change was written under another device's actor",
-                )));
+            Some(owner) if owner == caller.device.id => {}
+            Some(owner) => {
+                let adoptable = store
+                    .device(&owner)?
+                    .is_some_and(|d| d.member_id == caller.member.id && d.revoked_at.is_some());
+                if !adoptable {
+                    return rejected(
+                        id,
+                        "actor_mismatch",
+                        "a change was written under another device's actor",
+                    );
+                }
             }
-            Some(_) => {}
-            None => bindings.push((actor.clone(), caller.device.id.clone())),
-        }
-        seen_actor.insert(actor, true);
-    }
-    let existing = store.doc_meta(id)?;
-    if let Some(meta) = &existing {
-        if meta.kind != push.kind {
-            return Ok(Outcome::Rejected(reject(
-                id,
-                "kind_mismatch",
-                "the document is of another kind",
-            )));
-        }
-        if !caller.may_write(&meta.scope) {
-            return Ok(Outcome::Rejected(reject(
-                id,
-                "forbidden",
-                "you may not write this document",
-            )));
+            None => {
+                if !decoded
+                    .iter()
+                    .any(|d| d.actor == c.actor && d.author.is_some())
+                {
+                    // Its introducing change is missing: either lost by the server (answered
+                    // below as `need`) or never authored (refused below).
+                    unintroduced = true;
+                }
+                bindings.push((actor, caller.device.id.clone()));
+            }
         }
     }
-    // Apply to a scratch copy; nothing is stored unless this succeeds.
-    let (doc, logged_since_snapshot) = match &existing {
+    // Authorship: Automerge 0.12 writes the author into the first change of each actor, and
+    // the actor's later changes inherit it. A change that names an author must name the
+    // pushing member, and an actor new to the server must be introduced by such a change —
+    // otherwise every phone's history would attribute the change to someone else.
+    if decoded
+        .iter()
+        .any(|c| c.author.as_ref().is_some_and(|a| a != &caller.member.id))
+    {
+        return rejected(
+            id,
+            "author_mismatch",
+            "a change names another member as its author",
+        );
+    }
+    // Apply to a scratch copy; nothing is stored unless all of this succeeds.
+    let (mut doc, logged_since_snapshot) = match &existing {
         Some(_) => {
-            let (mut doc, n) = match load_doc(store, id)? {
-                Some(d) => d,
-                None => return Ok(Outcome::Need),
+            let (mut doc, n) = match load_doc(store, id) {
+                Ok(Some(d)) => d,
+                Ok(None) => return Ok(Outcome::Need),
+                Err(Error::Core(e)) => {
+                    tracing::error!(doc = %id, error = %e, "a stored document does not load");
+                    return rejected(
+                        id,
+                        "unavailable",
+                        "the server cannot open this document now",
+                    );
+                }
+                Err(e) => return Err(e),
             };
             if let Err(e) = doc.apply_untrusted_changes(&push.changes) {
-                return Ok(Outcome::Rejected(reject(
-                    id,
-                    "invalid_change",
-                    e.to_string(),
-                )));
+                return rejected(id, "invalid_change", e.to_string());
             }
             (doc, n)
         }
         None => match Document::from_untrusted_changes(&push.changes) {
             Ok(d) => (d, 0),
-            Err(e) => {
-                return Ok(Outcome::Rejected(reject(
-                    id,
-                    "invalid_change",
-                    e.to_string(),
-                )));
-            }
+            Err(e) => return rejected(id, "invalid_change", e.to_string()),
         },
     };
-    let mut doc = doc;
     if !doc.missing_deps().is_empty() {
         return Ok(Outcome::Need);
     }
-    if doc.id() != id || doc.kind() != push.kind {
-        return Ok(Outcome::Rejected(reject(
+    if unintroduced {
+        return rejected(
             id,
-            "kind_mismatch",
-            "the changes describe another document",
-        )));
+            "author_mismatch",
+            "a new actor's changes do not name their author",
+        );
     }
-    let scope = match scope_of(push.kind, &doc) {
-        Some(s) => s,
-        None => {
-            return Ok(Outcome::Rejected(reject(
-                id,
-                "invalid_change",
-                "the document names no branch",
-            )));
-        }
+    if doc.id() != id || doc.kind() != push.kind {
+        return rejected(id, "kind_mismatch", "the changes describe another document");
+    }
+    if let Err(e) = doc.check_structure() {
+        return rejected(id, "invalid_change", e.to_string());
+    }
+    let Some(scope) = scope_of(push.kind, &doc) else {
+        return rejected(id, "invalid_change", "the document names no branch");
     };
-    if let Some(meta) = &existing {
-        if meta.scope != scope {
-            return Ok(Outcome::Rejected(reject(
+    match &existing {
+        Some(meta) if meta.scope != scope => {
+            return rejected(
                 id,
                 "forbidden",
                 "a change may not move a document to another branch",
-            )));
+            );
         }
-    } else if !caller.may_write(&scope) {
-        return Ok(Outcome::Rejected(reject(
-            id,
-            "forbidden",
-            "you may not write this document",
-        )));
+        None if !caller.may_write(&scope) => {
+            return rejected(id, "forbidden", "you may not write this document");
+        }
+        _ => {}
     }
+    // Store the bytes exactly as pushed (they passed the canonical check); Automerge's
+    // `raw_bytes` would be the inflated form of a deflated change.
     let entries = decoded
         .iter()
-        .map(|c| LogEntry {
+        .zip(&push.changes)
+        .map(|(c, bytes)| LogEntry {
             seq: 0,
             doc_id: id.clone(),
             hash: c.hash.0,
-            bytes: c.change.raw_bytes().to_vec(),
+            bytes: bytes.clone(),
             device_id: caller.device.id.clone(),
             member_id: caller.member.id.clone(),
             received_at: now,
@@ -419,7 +462,7 @@ fn first_download(
         .into_iter()
         .filter(|m| req.resume.as_ref().is_none_or(|r| &m.doc_id > r))
     {
-        let Some((mut doc, _)) = load_doc(store, &meta.doc_id)? else {
+        let Some((mut doc, _)) = load_or_skip(store, &meta.doc_id)? else {
             continue;
         };
         let bytes = doc.save();
@@ -457,7 +500,7 @@ fn reconcile(
     let theirs: HashMap<&DocId, &Vec<[u8; 32]>> =
         device_heads.iter().map(|d| (&d.doc_id, &d.heads)).collect();
     for meta in store.docs_in_scopes(caller.read_scopes)? {
-        let Some((mut doc, _)) = load_doc(store, &meta.doc_id)? else {
+        let Some((mut doc, _)) = load_or_skip(store, &meta.doc_id)? else {
             continue;
         };
         match theirs.get(&meta.doc_id) {

@@ -29,6 +29,11 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server with the demo committee seeded, its database in `dir`.
     pub async fn start(dir: &Path) -> TestServer {
+        // Server logs (warnings and errors) show in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .try_init();
         let store = Arc::new(SqliteStore::open(dir.join("server.db")).expect("open server store"));
         let seeded = sotay_server::demo::seed_demo(store.as_ref(), sotay_core::model::now_unix())
             .expect("seed demo");
@@ -149,7 +154,9 @@ impl KillableServer {
                 Err(e) => panic!("binding {addr}: {e}"),
             }
         };
-        listener.set_nonblocking(true).expect("non-blocking listener");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
         let addr = listener.local_addr().expect("addr");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

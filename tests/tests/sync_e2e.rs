@@ -52,7 +52,7 @@ async fn test_two_phones_edit_offline_sync_and_converge_with_a_visible_conflict(
         .add_topic(&plan_id, &topic("Giảm thời gian dừng máy", 4))
         .unwrap();
     let r = viet.sync().await.unwrap();
-    assert_eq!(r.docs_pushed, 1);
+    assert_eq!(r.docs_pushed, 1, "{r:?}");
     assert_eq!(r.round_trips, 1, "{r:?}");
     assert!(r.rejected.is_empty(), "{r:?}");
 

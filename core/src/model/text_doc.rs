@@ -384,24 +384,60 @@ pub fn comment_counts(doc: &Document) -> Result<CommentCounts> {
     let comments = comments_obj(view)?;
     let mut c = CommentCounts::default();
     for key in view.keys(&comments) {
-        let Some(o) = view.obj(&comments, &key, ObjType::Map) else {
-            continue;
-        };
-        if view.bool(&o, "deleted").unwrap_or(false) {
-            continue;
-        }
-        c.total += 1;
-        if view.str(&o, "kind").as_deref() == Some("proposal") {
-            c.proposals += 1;
-            if view.str(&o, "status").as_deref().unwrap_or("open") == "open" {
-                c.open_proposals += 1;
-            }
-        }
-        if view.opt_str(&o, "reply_to").is_none() && !view.bool(&o, "resolved").unwrap_or(false) {
-            c.unresolved_threads += 1;
+        if let Some(o) = view.obj(&comments, &key, ObjType::Map) {
+            c.add(&contribution(view, &o));
         }
     }
     Ok(c)
+}
+
+/// What one comment adds to the counts (all zero once deleted, or if it does not exist).
+pub fn comment_contribution(doc: &Document, id: &CommentId) -> Result<CommentCounts> {
+    expect_text(doc)?;
+    let view = doc.view();
+    let comments = comments_obj(view)?;
+    Ok(view
+        .obj(&comments, id.as_str(), ObjType::Map)
+        .map(|o| contribution(view, &o))
+        .unwrap_or_default())
+}
+
+fn contribution(view: View<'_>, o: &ObjId) -> CommentCounts {
+    let mut c = CommentCounts::default();
+    if view.bool(o, "deleted").unwrap_or(false) {
+        return c;
+    }
+    c.total = 1;
+    if view.str(o, "kind").as_deref() == Some("proposal") {
+        c.proposals = 1;
+        if view.str(o, "status").as_deref().unwrap_or("open") == "open" {
+            c.open_proposals = 1;
+        }
+    }
+    if view.opt_str(o, "reply_to").is_none() && !view.bool(o, "resolved").unwrap_or(false) {
+        c.unresolved_threads = 1;
+    }
+    c
+}
+
+impl CommentCounts {
+    /// Adds another count.
+    pub fn add(&mut self, o: &CommentCounts) {
+        self.total += o.total;
+        self.proposals += o.proposals;
+        self.open_proposals += o.open_proposals;
+        self.unresolved_threads += o.unresolved_threads;
+    }
+
+    /// Replaces one comment's old contribution by its new one.
+    pub fn replace(&mut self, before: &CommentCounts, after: &CommentCounts) {
+        self.total = (self.total + after.total).saturating_sub(before.total);
+        self.proposals = (self.proposals + after.proposals).saturating_sub(before.proposals);
+        self.open_proposals =
+            (self.open_proposals + after.open_proposals).saturating_sub(before.open_proposals);
+        self.unresolved_threads = (self.unresolved_threads + after.unresolved_threads)
+            .saturating_sub(before.unresolved_threads);
+    }
 }
 
 /// Adds a comment, proposal or reply.

@@ -25,6 +25,7 @@ use automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use db::SCHEMA_VERSION;
+use read_model::CountsHint;
 pub use read_model::{PlanRow, TextDocRow, TopicRow};
 pub use sync_state::{Enrollment, PendingPush, SyncState};
 
@@ -180,19 +181,31 @@ impl Store {
     /// Makes the open document's unsaved changes durable: one transaction appends them as a
     /// chunk, re-projects the read model and compacts when due. On failure the in-memory copy
     /// is dropped so memory never runs ahead of disk.
-    fn persist(&mut self, id: &DocId, rescan_conflicts: bool, now: i64) -> Result<()> {
+    fn persist(
+        &mut self,
+        id: &DocId,
+        rescan_conflicts: bool,
+        counts: &CountsHint,
+        now: i64,
+    ) -> Result<()> {
         let compact_every = self.compact_every;
         let doc = self
             .open_docs
             .get_mut(id)
             .ok_or_else(|| Error::DocumentNotFound(id.to_string()))?;
-        let chunk = doc.save_incremental();
+        let chunk = match doc.try_save_incremental() {
+            Ok(c) => c,
+            Err(e) => {
+                self.open_docs.remove(id);
+                return Err(e);
+            }
+        };
         if chunk.is_empty() {
             return Ok(());
         }
         let result = db::write(&mut self.writer, |tx| {
             let pending = docs::append_chunk(tx, id, &chunk, now)?;
-            read_model::project(tx, doc, rescan_conflicts, now)?;
+            read_model::project(tx, doc, rescan_conflicts, counts, now)?;
             if pending >= compact_every {
                 docs::compact(tx, id, &doc.save())?;
             }
@@ -209,7 +222,7 @@ impl Store {
         let now = now_unix();
         db::write(&mut self.writer, |tx| {
             docs::insert(tx, &mut doc, branch, now)?;
-            read_model::project(tx, &mut doc, true, now)
+            read_model::project(tx, &mut doc, true, &CountsHint::Recount, now)
         })?;
         self.open_docs.insert(id.clone(), doc);
         Ok(id)
@@ -223,11 +236,40 @@ impl Store {
         id: &DocId,
         op: impl FnOnce(&mut Document, &Editor) -> Result<R>,
     ) -> Result<R> {
+        self.edit_hinted(id, |d, e| Ok((op(d, e)?, CountsHint::Recount)))
+    }
+
+    /// [`Store::edit`], with the operation saying how comment counts changed.
+    fn edit_hinted<R>(
+        &mut self,
+        id: &DocId,
+        op: impl FnOnce(&mut Document, &Editor) -> Result<(R, CountsHint)>,
+    ) -> Result<R> {
         let editor = self.editor()?;
-        let value = op(self.doc(id)?, &editor)?;
+        let (value, counts) = op(self.doc(id)?, &editor)?;
         let rescan = had_conflicts(&self.writer, id)?;
-        self.persist(id, rescan, editor.time)?;
+        self.persist(id, rescan, &counts, editor.time)?;
         Ok(value)
+    }
+
+    /// Edits one comment of a text document, keeping its counts up to date cheaply.
+    fn edit_comment_with(
+        &mut self,
+        id: &DocId,
+        comment: &CommentId,
+        op: impl FnOnce(&mut Document, &Editor) -> Result<()>,
+    ) -> Result<()> {
+        self.edit_hinted(id, |d, e| {
+            let before = text_doc::comment_contribution(d, comment)?;
+            op(d, e)?;
+            Ok((
+                (),
+                CountsHint::Changed {
+                    comment: comment.clone(),
+                    before,
+                },
+            ))
+        })
     }
 
     /// Drops the in-memory copies of all documents (they reload from disk when next used).
@@ -252,7 +294,7 @@ impl Store {
                 continue;
             };
             db::write(&mut self.writer, |tx| {
-                read_model::project(tx, doc, true, now)
+                read_model::project(tx, doc, true, &CountsHint::Recount, now)
             })?;
         }
         db::write(&mut self.writer, |tx| {
@@ -306,7 +348,11 @@ impl Store {
     pub fn has_document(&self, id: &DocId) -> Result<bool> {
         Ok(self
             .reader
-            .query_row("SELECT 1 FROM documents WHERE doc_id = ?1", params![id.as_str()], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM documents WHERE doc_id = ?1",
+                params![id.as_str()],
+                |_| Ok(()),
+            )
             .optional()?
             .is_some())
     }
@@ -596,32 +642,46 @@ impl Store {
 
     /// Edits a draft's or material's text.
     pub fn splice_body(&mut self, id: &DocId, pos: usize, del: usize, ins: &str) -> Result<()> {
-        self.edit(id, |d, e| text_doc::splice_body(d, e, pos, del, ins))
+        self.edit_hinted(id, |d, e| {
+            Ok((
+                text_doc::splice_body(d, e, pos, del, ins)?,
+                CountsHint::Keep,
+            ))
+        })
     }
 
     /// Replaces a draft's or material's text.
     pub fn replace_body(&mut self, id: &DocId, text: &str) -> Result<()> {
-        self.edit(id, |d, e| text_doc::replace_body(d, e, text))
+        self.edit_hinted(id, |d, e| {
+            Ok((text_doc::replace_body(d, e, text)?, CountsHint::Keep))
+        })
     }
 
     /// Adds a comment, proposal or reply.
     pub fn add_comment(&mut self, id: &DocId, c: &NewComment) -> Result<CommentId> {
-        self.edit(id, |d, e| text_doc::add_comment(d, e, c))
+        self.edit_hinted(id, |d, e| {
+            let comment = text_doc::add_comment(d, e, c)?;
+            let hint = CountsHint::Changed {
+                comment: comment.clone(),
+                before: Default::default(),
+            };
+            Ok((comment, hint))
+        })
     }
 
     /// Edits a comment (author only).
     pub fn edit_comment(&mut self, id: &DocId, c: &CommentId, body: &str) -> Result<()> {
-        self.edit(id, |d, e| text_doc::edit_comment(d, e, c, body))
+        self.edit_comment_with(id, c, |d, e| text_doc::edit_comment(d, e, c, body))
     }
 
     /// Deletes a comment (author only; a tombstone stays).
     pub fn delete_comment(&mut self, id: &DocId, c: &CommentId) -> Result<()> {
-        self.edit(id, |d, e| text_doc::delete_comment(d, e, c))
+        self.edit_comment_with(id, c, |d, e| text_doc::delete_comment(d, e, c))
     }
 
     /// Resolves or reopens a thread.
     pub fn resolve_comment(&mut self, id: &DocId, c: &CommentId, resolved: bool) -> Result<()> {
-        self.edit(id, |d, e| text_doc::resolve_comment(d, e, c, resolved))
+        self.edit_comment_with(id, c, |d, e| text_doc::resolve_comment(d, e, c, resolved))
     }
 
     /// Sets a proposal's status.
@@ -631,7 +691,7 @@ impl Store {
         c: &CommentId,
         s: ProposalStatus,
     ) -> Result<()> {
-        self.edit(id, |d, e| text_doc::set_proposal_status(d, e, c, s))
+        self.edit_comment_with(id, c, |d, e| text_doc::set_proposal_status(d, e, c, s))
     }
 
     // ----- conflicts ----------------------------------------------------------------------
@@ -670,7 +730,7 @@ impl Store {
         if !doc.merge(other)? {
             return Ok(false);
         }
-        self.persist(&id, true, now_unix())?;
+        self.persist(&id, true, &CountsHint::Recount, now_unix())?;
         Ok(true)
     }
 

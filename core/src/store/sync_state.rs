@@ -260,7 +260,12 @@ impl Store {
                         return Err(e);
                     }
                 };
-                self.persist(id, true, now_unix())?;
+                self.persist(
+                    id,
+                    true,
+                    &super::read_model::CountsHint::Recount,
+                    now_unix(),
+                )?;
                 hashes
             }
             data => {
