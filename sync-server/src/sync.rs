@@ -157,8 +157,9 @@ fn rejected(id: &DocId, code: &str, message: impl Into<String>) -> Result<Outcom
 }
 
 /// Checks one pushed document, in an order that reveals nothing to a caller who may not write
-/// it: decode (canonical changes only) → permission → kind → dependencies → actors →
-/// authorship → apply to a scratch copy → the result's identity, scope and structure.
+/// it: decode (canonical changes only) → permission → kind → drop changes already stored →
+/// dependencies → actors → authorship → apply to a scratch copy → the result's identity,
+/// scope and structure.
 fn validate_push(
     store: &dyn ServerStore,
     caller: &Caller<'_>,
@@ -171,6 +172,7 @@ fn validate_push(
         Err(e) => return rejected(id, "invalid_change", e.to_string()),
     };
     let existing = store.doc_meta(id)?;
+    let mut scratch = None;
     if let Some(meta) = &existing {
         if !caller.may_write(&meta.scope) {
             return rejected(id, "forbidden", "you may not write this document");
@@ -178,7 +180,33 @@ fn validate_push(
         if meta.kind != push.kind {
             return rejected(id, "kind_mismatch", "the document is of another kind");
         }
-    } else {
+        scratch = match load_doc(store, id) {
+            Ok(Some(d)) => Some(d),
+            Ok(None) => return Ok(Outcome::Need),
+            Err(Error::Core(e)) => {
+                tracing::error!(doc = %id, error = %e, "a stored document does not load");
+                return rejected(
+                    id,
+                    "unavailable",
+                    "the server cannot open this document now",
+                );
+            }
+            Err(e) => return Err(e),
+        };
+    }
+    // Changes the server already has are not looked at again: a full push after a restore,
+    // or a retry, carries them, and they were checked when first stored (possibly as another
+    // device's).
+    let (decoded, changes): (Vec<_>, Vec<Vec<u8>>) = decoded
+        .into_iter()
+        .zip(push.changes.iter().cloned())
+        .filter(|(c, _)| {
+            scratch
+                .as_ref()
+                .is_none_or(|(doc, _)| !doc.has_all(&[c.hash]))
+        })
+        .unzip();
+    if existing.is_none() {
         // A document new to the server must arrive from its first change on; a change that
         // depends on one not pushed here means the server lost it: ask for everything.
         let pushed: HashSet<ChangeHash> = decoded.iter().map(|c| c.hash).collect();
@@ -241,27 +269,16 @@ fn validate_push(
         );
     }
     // Apply to a scratch copy; nothing is stored unless all of this succeeds.
-    let (mut doc, logged_since_snapshot) = match &existing {
-        Some(_) => {
-            let (mut doc, n) = match load_doc(store, id) {
-                Ok(Some(d)) => d,
-                Ok(None) => return Ok(Outcome::Need),
-                Err(Error::Core(e)) => {
-                    tracing::error!(doc = %id, error = %e, "a stored document does not load");
-                    return rejected(
-                        id,
-                        "unavailable",
-                        "the server cannot open this document now",
-                    );
+    let (mut doc, logged_since_snapshot) = match scratch {
+        Some((mut doc, n)) => {
+            if !changes.is_empty() {
+                if let Err(e) = doc.apply_untrusted_changes(&changes) {
+                    return rejected(id, "invalid_change", e.to_string());
                 }
-                Err(e) => return Err(e),
-            };
-            if let Err(e) = doc.apply_untrusted_changes(&push.changes) {
-                return rejected(id, "invalid_change", e.to_string());
             }
             (doc, n)
         }
-        None => match Document::from_untrusted_changes(&push.changes) {
+        None => match Document::from_untrusted_changes(&changes) {
             Ok(d) => (d, 0),
             Err(e) => return rejected(id, "invalid_change", e.to_string()),
         },
@@ -302,12 +319,12 @@ fn validate_push(
     // `raw_bytes` would be the inflated form of a deflated change.
     let entries = decoded
         .iter()
-        .zip(&push.changes)
+        .zip(changes)
         .map(|(c, bytes)| LogEntry {
             seq: 0,
             doc_id: id.clone(),
             hash: c.hash.0,
-            bytes: bytes.clone(),
+            bytes,
             device_id: caller.device.id.clone(),
             member_id: caller.member.id.clone(),
             received_at: now,
@@ -343,6 +360,10 @@ pub fn handle(
         return Err(SyncError::Version(req.version));
     }
     let mut resp = SyncResponse::default();
+    // Log positions of what this request stored: not echoed back in its own pull. Earlier
+    // pushes of this device are not excluded, so a phone restored from an older copy of its
+    // store gets its own acknowledged edits back through the log.
+    let mut own_seqs: HashSet<u64> = HashSet::new();
 
     // ----- push --------------------------------------------------------------------------
     for push in &req.push {
@@ -364,6 +385,7 @@ pub fn handle(
                     entries: a.entries.clone(),
                 };
                 let seqs = store.append(&batch)?;
+                own_seqs.extend(seqs.iter().copied());
                 if a.logged_since_snapshot + seqs.len() >= SNAPSHOT_EVERY {
                     if let Some(&upto) = seqs.iter().max() {
                         store.put_snapshot(&a.meta.doc_id, &a.doc.save(), upto)?;
@@ -396,15 +418,14 @@ pub fn handle(
         resp.reconcile = true;
         resp.cursor = req.cursor;
     } else {
-        let page = store.log_after(
-            caller.read_scopes,
-            req.cursor.seq,
-            &caller.device.id,
-            budget,
-        )?;
+        let page = store.log_after(caller.read_scopes, req.cursor.seq, "", budget)?;
         let mut by_doc: BTreeMap<usize, (DocId, Vec<Vec<u8>>)> = BTreeMap::new();
         let mut order: HashMap<DocId, usize> = HashMap::new();
-        for e in page.entries {
+        for e in page
+            .entries
+            .into_iter()
+            .filter(|e| !own_seqs.contains(&e.seq))
+        {
             let n = order.len();
             let slot = *order.entry(e.doc_id.clone()).or_insert(n);
             by_doc
