@@ -82,6 +82,10 @@ enum AdminCommand {
     /// Enrolled devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Mark the database as restored from a backup (run with the server stopped): it gets a
+    /// new epoch, and every phone reconciles by heads on its next sync, pushing what the
+    /// backup lacks.
+    Restored,
 }
 
 #[derive(Debug, Subcommand)]
@@ -309,9 +313,15 @@ fn print_codes(codes: &[(sotay_server::store::ServerMember, String)]) {
 }
 
 fn admin_command(data: &Path, command: AdminCommand) -> Result<(), Error> {
-    let store = open_store(data, false)?;
-    let store: &dyn ServerStore = &store;
+    let mut sqlite = open_store(data, false)?;
+    let store: &dyn ServerStore = &sqlite;
     match command {
+        AdminCommand::Restored => {
+            let epoch = sqlite.mark_restored()?;
+            println!(
+                "database marked as restored (new epoch {epoch}); phones will reconcile on their next sync"
+            );
+        }
         AdminCommand::Committee(CommitteeCommand::Create { id, name }) => {
             let c = admin::create_committee(store, &id, &name)?;
             println!("created committee {} — {}", c.id, c.name);

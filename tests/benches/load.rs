@@ -725,6 +725,17 @@ fn breakdown(db: &Path, dev: &mut Dev) -> Vec<(String, f64)> {
             sotay_core::model::decode_changes(&logged).unwrap();
         }),
     ));
+    if logged.len() > 1 {
+        out.push((
+            format!(
+                "server:     of which the first logged change ({} KiB)",
+                logged[0].len() / 1024
+            ),
+            time_us(50, || {
+                sotay_core::model::decode_changes(&logged[..1]).unwrap();
+            }),
+        ));
+    }
     let mut whole = if snap.is_empty() {
         Document::from_untrusted_changes(&logged).unwrap()
     } else {

@@ -105,6 +105,21 @@ impl SqliteStore {
         })
     }
 
+    /// Marks this database as restored from a backup: it gets a new epoch, so every phone's
+    /// cursor (which may point past the restored log, or into a log that has since grown
+    /// differently) is recognised as foreign and answered with a heads reconciliation. Run it
+    /// with the server stopped, right after restoring the file.
+    pub fn mark_restored(&mut self) -> Result<u64> {
+        let epoch = new_epoch();
+        let conn = self
+            .writer
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        conn.execute("UPDATE meta SET epoch = ?1 WHERE id = 1", [to_i64(epoch)])?;
+        self.epoch = epoch;
+        Ok(epoch)
+    }
+
     /// Runs `f` in an IMMEDIATE transaction on the writer; commits when it returns `Ok`.
     fn write<R>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<R>) -> Result<R> {
         let mut conn = lock(&self.writer);
