@@ -26,7 +26,7 @@ use crate::store::{AcceptedBatch, Device, DocMeta, LogEntry, Scope, ServerMember
 use crate::{Error, Result};
 
 /// Fold a document's logged changes into a new snapshot after this many.
-const SNAPSHOT_EVERY: usize = 256;
+const SNAPSHOT_EVERY: usize = 64;
 
 /// Largest response budget a device may ask for.
 const MAX_BUDGET: u32 = 8 * 1024 * 1024;
@@ -110,15 +110,17 @@ fn load_doc(store: &dyn ServerStore, doc_id: &DocId) -> Result<Option<(Document,
     if snapshot.is_none() && changes.is_empty() {
         return Ok(None);
     }
+    // The log holds only changes this server checked when they were pushed: they are applied
+    // without re-running the canonical check (still inside `catch_unwind`).
     let doc = match snapshot {
         Some((bytes, _)) => {
             let mut doc = Document::load(&bytes, &[])?;
             if !changes.is_empty() {
-                doc.apply_untrusted_changes(&changes)?;
+                doc.apply_stored_changes(&changes)?;
             }
             doc
         }
-        None => Document::from_untrusted_changes(&changes)?,
+        None => Document::from_stored_changes(&changes)?,
     };
     Ok(Some((doc, changes.len())))
 }
@@ -364,6 +366,8 @@ pub fn handle(
     // pushes of this device are not excluded, so a phone restored from an older copy of its
     // store gets its own acknowledged edits back through the log.
     let mut own_seqs: HashSet<u64> = HashSet::new();
+    // Documents this request created: the device has them whole, no need to send them back.
+    let mut created: HashSet<DocId> = HashSet::new();
 
     // ----- push --------------------------------------------------------------------------
     for push in &req.push {
@@ -386,6 +390,9 @@ pub fn handle(
                 };
                 let seqs = store.append(&batch)?;
                 own_seqs.extend(seqs.iter().copied());
+                if a.is_new {
+                    created.insert(a.meta.doc_id.clone());
+                }
                 if a.logged_since_snapshot + seqs.len() >= SNAPSHOT_EVERY {
                     if let Some(&upto) = seqs.iter().max() {
                         store.put_snapshot(&a.meta.doc_id, &a.doc.save(), upto)?;
@@ -413,7 +420,11 @@ pub fn handle(
             seq: max_seq,
         };
     } else if req.cursor.epoch == 0 || req.resume.is_some() {
-        first_download(store, caller, req, budget, epoch, max_seq, &mut resp)?;
+        let end = Cursor {
+            epoch,
+            seq: max_seq,
+        };
+        first_download(store, caller, req, budget, end, &created, &mut resp)?;
     } else if req.cursor.epoch != epoch || req.cursor.seq > max_seq {
         resp.reconcile = true;
         resp.cursor = req.cursor;
@@ -465,10 +476,11 @@ fn first_download(
     caller: &Caller<'_>,
     req: &SyncRequest,
     budget: usize,
-    epoch: u64,
-    max_seq: u64,
+    end: Cursor,
+    created: &HashSet<DocId>,
     resp: &mut SyncResponse,
 ) -> Result<()> {
+    let (epoch, max_seq) = (end.epoch, end.seq);
     // While resuming, the cursor the device carries is the log position the download started
     // at; changes after it arrive through the log once the download is complete.
     let start_seq = if req.resume.is_some() && req.cursor.epoch == epoch {
@@ -482,6 +494,7 @@ fn first_download(
     for meta in metas
         .into_iter()
         .filter(|m| req.resume.as_ref().is_none_or(|r| &m.doc_id > r))
+        .filter(|m| !created.contains(&m.doc_id))
     {
         let Some((mut doc, _)) = load_or_skip(store, &meta.doc_id)? else {
             continue;
