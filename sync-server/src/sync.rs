@@ -61,21 +61,63 @@ pub enum SyncError {
     Storage(#[from] Error),
 }
 
-/// Serialises work on one document across requests.
+/// How many validated documents the server keeps in memory between pushes.
+const CACHED_DOCS: usize = 64;
+
+/// Serialises work on one document across requests, and keeps the documents that work
+/// validated, so the next push to a busy draft does not reload and replay it from the log.
+///
+/// The cache is coherent because every push to a document holds that document's lock while
+/// it takes the cached copy, validates, appends and puts the copy back; a copy touched by a
+/// failed validation is dropped. It assumes one server process per database (a second
+/// process writing the same file would not see this cache).
 #[derive(Debug)]
 pub struct DocLocks {
     stripes: Vec<Mutex<()>>,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Debug, Default)]
+struct Cache {
+    tick: u64,
+    docs: HashMap<DocId, (Document, usize, u64)>,
 }
 
 impl Default for DocLocks {
     fn default() -> Self {
         Self {
             stripes: (0..64).map(|_| Mutex::new(())).collect(),
+            cache: Mutex::new(Cache::default()),
         }
     }
 }
 
 impl DocLocks {
+    /// Takes a document's cached copy (and how many logged changes follow its snapshot).
+    /// Call with the document's lock held.
+    fn take(&self, doc: &DocId) -> Option<(Document, usize)> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        cache.docs.remove(doc).map(|(d, n, _)| (d, n))
+    }
+
+    /// Puts a validated, stored copy back. Call with the document's lock held.
+    fn put(&self, id: DocId, doc: Document, logged: usize) {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.docs.len() >= CACHED_DOCS {
+            let oldest = cache
+                .docs
+                .iter()
+                .min_by_key(|(_, (_, _, t))| *t)
+                .map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                cache.docs.remove(&k);
+            }
+        }
+        cache.tick += 1;
+        let tick = cache.tick;
+        cache.docs.insert(id, (doc, logged, tick));
+    }
+
     fn lock(&self, doc: &DocId) -> std::sync::MutexGuard<'_, ()> {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in doc.as_str().bytes() {
@@ -166,6 +208,7 @@ fn validate_push(
     store: &dyn ServerStore,
     caller: &Caller<'_>,
     push: &PushDoc,
+    cached: Option<(Document, usize)>,
     now: i64,
 ) -> Result<Outcome> {
     let id = &push.doc_id;
@@ -182,10 +225,10 @@ fn validate_push(
         if meta.kind != push.kind {
             return rejected(id, "kind_mismatch", "the document is of another kind");
         }
-        scratch = match load_doc(store, id) {
-            Ok(Some(d)) => Some(d),
-            Ok(None) => return Ok(Outcome::Need),
-            Err(Error::Core(e)) => {
+        scratch = match cached.map(Ok).or_else(|| load_doc(store, id).transpose()) {
+            Some(Ok(d)) => Some(d),
+            None => return Ok(Outcome::Need),
+            Some(Err(Error::Core(e))) => {
                 tracing::error!(doc = %id, error = %e, "a stored document does not load");
                 return rejected(
                     id,
@@ -193,7 +236,7 @@ fn validate_push(
                     "the server cannot open this document now",
                 );
             }
-            Err(e) => return Err(e),
+            Some(Err(e)) => return Err(e),
         };
     }
     // Changes the server already has are not looked at again: a full push after a restore,
@@ -372,7 +415,8 @@ pub fn handle(
     // ----- push --------------------------------------------------------------------------
     for push in &req.push {
         let _guard = locks.lock(&push.doc_id);
-        match validate_push(store, caller, push, now)? {
+        let cached = locks.take(&push.doc_id);
+        match validate_push(store, caller, push, cached, now)? {
             Outcome::Rejected(r) => {
                 tracing::warn!(doc = %push.doc_id, device = %caller.device.id, code = %r.code, "push refused");
                 resp.rejected.push(r);
@@ -393,15 +437,18 @@ pub fn handle(
                 if a.is_new {
                     created.insert(a.meta.doc_id.clone());
                 }
-                if a.logged_since_snapshot + seqs.len() >= SNAPSHOT_EVERY {
+                let mut logged = a.logged_since_snapshot + seqs.len();
+                if logged >= SNAPSHOT_EVERY {
                     if let Some(&upto) = seqs.iter().max() {
                         store.put_snapshot(&a.meta.doc_id, &a.doc.save(), upto)?;
+                        logged = 0;
                     }
                 }
                 resp.acks.push(DocHeads {
                     doc_id: a.meta.doc_id.clone(),
                     heads: heads_of(&mut a.doc),
                 });
+                locks.put(a.meta.doc_id.clone(), a.doc, logged);
             }
         }
     }
