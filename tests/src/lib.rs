@@ -157,6 +157,36 @@ pub fn nfd_cases() -> Vec<NfdCase> {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("parsing nfd_inputs.json: {e}"))
 }
 
+/// A 2026 plan for `branch` numbered `number`, with a short purpose (for tests).
+pub fn plan_for(branch: &str, number: &str) -> NewPlan {
+    NewPlan {
+        branch_id: BranchId::new(branch),
+        year: 2026,
+        title: String::new(),
+        number: number.into(),
+        issue_date: None,
+        purpose: "Nâng cao chất lượng sinh hoạt chuyên đề của chi bộ.".into(),
+        implementation: String::new(),
+    }
+}
+
+/// A topic in `month` with only a title (for tests).
+pub fn simple_topic(title: &str, month: u8) -> NewTopic {
+    NewTopic {
+        title: title.into(),
+        group: TopicGroup::ProductionTargets,
+        month,
+        scheduled_date: None,
+        combined_with_regular_meeting: false,
+        preparers: vec![],
+        presenter: None,
+        executive: None,
+        draft_deadline: None,
+        expected_output: String::new(),
+        notes: String::new(),
+    }
+}
+
 /// Puts the demo branch's members into a store's directory; `name` maps each name first
 /// (tests pass an NFD conversion to prove normalisation).
 pub fn seed_members(

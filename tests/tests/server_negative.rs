@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
-use sotay_core::model::plan::{NewPlan, NewTopic, PlanField, TopicGroup};
+use sotay_core::model::plan::{NewPlan, NewTopic, PlanField};
 use sotay_core::model::text_doc::{CommentKind, NewComment, NewTextDoc};
 use sotay_core::model::{Document, decode_changes, now_unix};
 use sotay_core::org::{MemberStatus, Role};
@@ -273,31 +273,11 @@ fn device_id(phone: &Phone) -> String {
 }
 
 fn new_plan(branch: &str, number: &str) -> NewPlan {
-    NewPlan {
-        branch_id: BranchId::new(branch),
-        year: 2026,
-        title: String::new(),
-        number: number.into(),
-        issue_date: None,
-        purpose: "Nâng cao chất lượng sinh hoạt chuyên đề.".into(),
-        implementation: String::new(),
-    }
+    sotay_tests::plan_for(branch, number)
 }
 
 fn topic(title: &str, month: u8) -> NewTopic {
-    NewTopic {
-        title: title.into(),
-        group: TopicGroup::ProductionTargets,
-        month,
-        scheduled_date: None,
-        combined_with_regular_meeting: false,
-        preparers: vec![],
-        presenter: None,
-        executive: None,
-        draft_deadline: None,
-        expected_output: String::new(),
-        notes: String::new(),
-    }
+    sotay_tests::simple_topic(title, month)
 }
 
 /// A plan with a topic, and a draft with a comment, in `branch`; synced. Returns their ids.

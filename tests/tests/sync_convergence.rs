@@ -144,19 +144,7 @@ fn new_plan() -> NewPlan {
 }
 
 fn new_topic(title: &str, month: u8) -> NewTopic {
-    NewTopic {
-        title: title.into(),
-        group: TopicGroup::ProductionTargets,
-        month,
-        scheduled_date: None,
-        combined_with_regular_meeting: false,
-        preparers: vec![],
-        presenter: None,
-        executive: None,
-        draft_deadline: None,
-        expected_output: String::new(),
-        notes: String::new(),
-    }
+    sotay_tests::simple_topic(title, month)
 }
 
 fn new_text(kind: DocKind, plan: Option<&DocId>, topic: Option<&TopicId>, n: usize) -> NewTextDoc {

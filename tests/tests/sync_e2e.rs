@@ -2,36 +2,16 @@
 #![allow(clippy::unwrap_used)]
 
 use sotay_core::ids::{BranchId, DocKind, MemberId};
-use sotay_core::model::plan::{NewPlan, NewTopic, TopicField, TopicGroup};
+use sotay_core::model::plan::{NewPlan, NewTopic, TopicField};
 use sotay_core::model::text_doc::{CommentKind, NewComment, NewTextDoc};
 use sotay_tests::harness::{Phone, TestServer};
 
 fn plan() -> NewPlan {
-    NewPlan {
-        branch_id: BranchId::new("b-co-dien"),
-        year: 2026,
-        title: String::new(),
-        number: "01-KH/CB".into(),
-        issue_date: None,
-        purpose: "Mục đích".into(),
-        implementation: String::new(),
-    }
+    sotay_tests::plan_for("b-co-dien", "01-KH/CB")
 }
 
 fn topic(title: &str, month: u8) -> NewTopic {
-    NewTopic {
-        title: title.into(),
-        group: TopicGroup::ProductionTargets,
-        month,
-        scheduled_date: None,
-        combined_with_regular_meeting: false,
-        preparers: vec![],
-        presenter: None,
-        executive: None,
-        draft_deadline: None,
-        expected_output: String::new(),
-        notes: String::new(),
-    }
+    sotay_tests::simple_topic(title, month)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
