@@ -57,11 +57,6 @@ pub struct SqliteStore {
     path: PathBuf,
     epoch: u64,
     writer: Mutex<Connection>,
-    /// Nonces only: `synchronous=NORMAL` (no fsync per commit). Every request, idle ones
-    /// included, records a nonce; a full fsync for each made idle syncs queue on the disk.
-    /// Losing the last few nonces in a power cut only reopens a replay window of minutes for
-    /// requests that are signed, time-stamped and idempotent anyway.
-    nonces: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
 }
 
@@ -102,13 +97,9 @@ impl SqliteStore {
         )?;
         let epoch: i64 = tx.query_row("SELECT epoch FROM meta WHERE id = 1", [], |r| r.get(0))?;
         tx.commit()?;
-        let nonces = Connection::open(&path)?;
-        nonces.busy_timeout(BUSY_TIMEOUT)?;
-        nonces.pragma_update(None, "synchronous", "NORMAL")?;
         Ok(Self {
             path,
             epoch: to_u64(epoch),
-            nonces: Mutex::new(nonces),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
         })
@@ -672,21 +663,17 @@ impl ServerStore for SqliteStore {
         now: i64,
         forget_before: i64,
     ) -> Result<bool> {
-        let mut conn = lock(&self.nonces);
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let inserted = {
-            tx.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1")?
-                .execute([forget_before])?;
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (device_id, nonce) DO NOTHING",
-                )?
-                .execute(params![device_id, nonce, now])?;
-            inserted == 1
-        };
-        tx.commit()?;
-        Ok(inserted)
+        // Nonces are committed without a full fsync (`synchronous=NORMAL` for this one
+        // transaction, on the writer connection so requests queue in-process rather than in
+        // SQLite's sleeping busy handler). Every request, idle ones included, records a nonce;
+        // an fsync for each made idle syncs queue on the disk. Losing the last few nonces in a
+        // power cut only reopens a replay window of minutes for requests that are signed,
+        // time-stamped and idempotent anyway.
+        let mut conn = lock(&self.writer);
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let result = remember_nonce_in(&mut conn, device_id, nonce, now, forget_before);
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        result
     }
 
     fn epoch(&self) -> Result<u64> {
@@ -829,4 +816,28 @@ impl ServerStore for SqliteStore {
             all(tx, &sql, [doc_id.as_str()], entry_row)
         })
     }
+}
+
+/// Records a nonce in one transaction on `conn` (see `remember_nonce`).
+fn remember_nonce_in(
+    conn: &mut Connection,
+    device_id: &str,
+    nonce: &str,
+    now: i64,
+    forget_before: i64,
+) -> Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let inserted = {
+        tx.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1")?
+            .execute([forget_before])?;
+        let inserted = tx
+            .prepare_cached(
+                "INSERT INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (device_id, nonce) DO NOTHING",
+            )?
+            .execute(params![device_id, nonce, now])?;
+        inserted == 1
+    };
+    tx.commit()?;
+    Ok(inserted)
 }
