@@ -23,33 +23,8 @@ use super::{
     AcceptedBatch, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
     ServerMember, ServerStore,
 };
+use super::{actor_taken, conflicting_doc, new_epoch};
 use crate::{Error, Result};
-
-// Helpers shared with `sqlite.rs`, so both backends choose epochs and word refusals alike.
-// (They would sit in `store/mod.rs`, which is kept to the contract itself.)
-
-/// A fresh database epoch: random, in `1..=i64::MAX` (0 means "never synced" in a cursor,
-/// and SQLite stores it as a signed 64-bit integer).
-pub(super) fn new_epoch() -> u64 {
-    (rand::random::<u64>() >> 1).max(1)
-}
-
-/// The refusal for a `new_docs` entry that contradicts what is stored (or earlier in the batch).
-pub(super) fn conflicting_doc(new: &DocMeta, known: &DocMeta) -> Error {
-    Error::InvalidInput(format!(
-        "document {} already exists as {} in {:?}; it cannot become {} in {:?}",
-        new.doc_id, known.kind, known.scope, new.kind, new.scope
-    ))
-}
-
-/// The refusal for binding an actor that is already bound to another device. The other
-/// device is not named: the message may reach the pushing device.
-pub(super) fn actor_taken(actor: &[u8]) -> Error {
-    Error::InvalidInput(format!(
-        "actor {} belongs to another device",
-        hex::encode(actor)
-    ))
-}
 
 /// A one-time enrollment code, by hash.
 #[derive(Debug)]

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::org::{MemberStatus, Role};
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// A committee (đảng bộ).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,4 +228,29 @@ pub struct LogPage {
     pub reached: u64,
     /// More entries remain after `reached`.
     pub more: bool,
+}
+
+// Helpers shared by the backends, so they choose epochs and word refusals alike.
+
+/// A fresh database epoch: random, in `1..=i64::MAX` (0 means "never synced" in a cursor,
+/// and SQLite stores it as a signed 64-bit integer).
+pub(super) fn new_epoch() -> u64 {
+    (rand::random::<u64>() >> 1).max(1)
+}
+
+/// The refusal for a `new_docs` entry that contradicts what is stored (or earlier in the batch).
+pub(super) fn conflicting_doc(new: &DocMeta, known: &DocMeta) -> Error {
+    Error::InvalidInput(format!(
+        "document {} already exists as {} in {:?}; it cannot become {} in {:?}",
+        new.doc_id, known.kind, known.scope, new.kind, new.scope
+    ))
+}
+
+/// The refusal for binding an actor that is already bound to another device. The other
+/// device is not named: the message may reach the pushing device.
+pub(super) fn actor_taken(actor: &[u8]) -> Error {
+    Error::InvalidInput(format!(
+        "actor {} belongs to another device",
+        hex::encode(actor)
+    ))
 }

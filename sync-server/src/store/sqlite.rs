@@ -32,11 +32,11 @@ use rusqlite::{
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::org::{MemberStatus, Role};
 
-use super::memory::{actor_taken, conflicting_doc, new_epoch};
 use super::{
     AcceptedBatch, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
     ServerMember, ServerStore,
 };
+use super::{actor_taken, conflicting_doc, new_epoch};
 use crate::{Error, Result};
 
 /// The migrations, in order; migration `i` (1-based) brings `user_version` to `i`.
