@@ -515,8 +515,7 @@ impl World {
                 // Deletes may take the body's tail too: a comment cursor whose character and
                 // everything after it are deleted is covered by
                 // `test_anchor_on_deleted_tail_reads_like_any_deleted_anchor` below.
-                let _ = &chars;
-                let bounds: Vec<usize> = free;
+                let bounds = free;
                 if bounds.len() < 2 {
                     return;
                 }

@@ -19,7 +19,7 @@ use crate::protocol::{
     self, AUTH_HEADER, DocHeads, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_VERSION,
     Rejection, SyncRequest, SyncResponse, paths,
 };
-use crate::store::{Enrollment, Store, SyncState};
+use crate::store::{Enrollment, Store};
 use crate::{Error, Result};
 
 /// Most request rounds one `sync` may take (continuations and reconciliation included).
@@ -308,9 +308,4 @@ fn apply_response(
         report.rejected.push(r.clone());
     }
     Ok(())
-}
-
-/// The sync status a screen shows.
-pub fn status(store: &Store) -> Result<SyncState> {
-    store.sync_state()
 }
