@@ -225,6 +225,11 @@ pub struct SyncResponse {
     /// A first download (compacted documents) is under way and continues after this
     /// document: send it back as `SyncRequest::resume` (with `more`).
     pub resume: Option<DocId>,
+    /// Documents whose push held changes written by another member or on another device
+    /// (what a phone holds after the server was restored from an older copy): those were not
+    /// stored — only their own device may bring them — and the device keeps them unsent and
+    /// pushes again next sync. Its own changes among them were stored if they could be.
+    pub deferred: Vec<DocId>,
 }
 
 /// What a device receives for one document.
@@ -295,28 +300,96 @@ pub struct ErrorBody {
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let raw = postcard::to_allocvec(value)
         .map_err(|e| Error::InvalidInput(format!("cannot encode: {e}")))?;
-    zstd::bulk::compress(&raw, 3).map_err(Error::Io)
+    codec::compress(&raw)
 }
 
 /// Decodes a sync body, refusing more than [`MAX_DECOMPRESSED_BYTES`] once decompressed.
 pub fn decode<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T> {
-    use std::io::Read;
-    // Streamed with a cap, so a frame that declares no size cannot make us reserve (or fill)
-    // more than the limit.
-    let bad = |e: &dyn std::fmt::Display| {
-        Error::InvalidInput(format!("body is not zstd within the size limit: {e}"))
-    };
-    let decoder = zstd::stream::read::Decoder::new(body).map_err(|e| bad(&e))?;
-    let mut raw = Vec::with_capacity(body.len().saturating_mul(4).min(MAX_DECOMPRESSED_BYTES));
-    decoder
-        .take(MAX_DECOMPRESSED_BYTES as u64 + 1)
-        .read_to_end(&mut raw)
-        .map_err(|e| bad(&e))?;
-    if raw.len() > MAX_DECOMPRESSED_BYTES {
-        return Err(bad(&"over the limit"));
-    }
+    let raw = codec::decompress(body, MAX_DECOMPRESSED_BYTES)?;
     postcard::from_bytes(&raw)
         .map_err(|e| Error::InvalidInput(format!("body does not decode: {e}")))
+}
+
+/// zstd with pooled contexts.
+///
+/// Why: a context costs more to create (allocations of hundreds of KiB, zeroed) than a small
+/// body costs to compress; under load every request created two, and malloc showed at the top
+/// of the server's profile. A small shared pool rather than one per thread: the server's
+/// blocking pool can hold hundreds of threads, and a context each would cost hundreds of MiB.
+mod codec {
+    use std::io::Read;
+    use std::sync::{Mutex, PoisonError};
+
+    use crate::{Error, Result};
+
+    /// zstd level of every body (both directions).
+    const LEVEL: i32 = 3;
+
+    /// Idle contexts kept of each kind.
+    const POOLED: usize = 8;
+
+    static COMPRESSORS: Mutex<Vec<zstd::bulk::Compressor<'static>>> = Mutex::new(Vec::new());
+    static DECOMPRESSORS: Mutex<Vec<zstd::bulk::Decompressor<'static>>> = Mutex::new(Vec::new());
+
+    /// Runs `f` with a context from `pool` (or a new one from `make`), then returns it.
+    fn with_pooled<C, R>(
+        pool: &Mutex<Vec<C>>,
+        make: impl FnOnce() -> std::io::Result<C>,
+        f: impl FnOnce(&mut C) -> R,
+    ) -> std::io::Result<R> {
+        let pooled = pool.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let mut ctx = match pooled {
+            Some(c) => c,
+            None => make()?,
+        };
+        let r = f(&mut ctx);
+        let mut pool = pool.lock().unwrap_or_else(PoisonError::into_inner);
+        if pool.len() < POOLED {
+            pool.push(ctx);
+        }
+        Ok(r)
+    }
+
+    pub(super) fn compress(raw: &[u8]) -> Result<Vec<u8>> {
+        with_pooled(
+            &COMPRESSORS,
+            || zstd::bulk::Compressor::new(LEVEL),
+            |c| c.compress(raw),
+        )
+        .and_then(|r| r)
+        .map_err(Error::Io)
+    }
+
+    /// Decompresses at most `cap` bytes. A single frame that declares its size (what
+    /// [`compress`] writes) is decompressed in one call into a buffer of exactly that size;
+    /// anything else is streamed with the cap, so a frame that declares no size, or lies about
+    /// it, cannot make us reserve (or fill) more than the limit.
+    pub(super) fn decompress(body: &[u8], cap: usize) -> Result<Vec<u8>> {
+        let bad = |e: &dyn std::fmt::Display| {
+            Error::InvalidInput(format!("body is not zstd within the size limit: {e}"))
+        };
+        if let Ok(Some(size)) = zstd::zstd_safe::get_frame_content_size(body) {
+            if size > cap as u64 {
+                return Err(bad(&"over the limit"));
+            }
+            let fast = with_pooled(&DECOMPRESSORS, zstd::bulk::Decompressor::new, |d| {
+                d.decompress(body, size as usize).ok()
+            });
+            if let Ok(Some(raw)) = fast.map(|r| r.filter(|raw| raw.len() as u64 == size)) {
+                return Ok(raw);
+            }
+        }
+        let decoder = zstd::stream::read::Decoder::new(body).map_err(|e| bad(&e))?;
+        let mut raw = Vec::with_capacity(body.len().saturating_mul(4).min(cap));
+        decoder
+            .take(cap as u64 + 1)
+            .read_to_end(&mut raw)
+            .map_err(|e| bad(&e))?;
+        if raw.len() > cap {
+            return Err(bad(&"over the limit"));
+        }
+        Ok(raw)
+    }
 }
 
 #[cfg(test)]
@@ -359,6 +432,35 @@ mod tests {
         assert!(decode::<SyncRequest>(b"garbage").is_err());
         let truncated = &bytes[..bytes.len() / 2];
         assert!(decode::<SyncRequest>(truncated).is_err());
+    }
+
+    #[test]
+    fn test_codec_caps_and_odd_frames() {
+        let data: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+        let frame = codec::compress(&data).unwrap();
+        assert_eq!(codec::decompress(&frame, data.len()).unwrap(), data);
+        // Declared size over the cap: refused without decompressing.
+        let err = codec::decompress(&frame, data.len() - 1).unwrap_err();
+        assert!(err.to_string().contains("limit"), "{err}");
+        // Two frames: the first declares only its own size; the streamed path takes both.
+        let mut two = frame.clone();
+        two.extend_from_slice(&frame);
+        let both = codec::decompress(&two, 2 * data.len()).unwrap();
+        assert_eq!(both.len(), 2 * data.len());
+        assert!(codec::decompress(&two, 2 * data.len() - 1).is_err());
+        // A frame with no declared size is streamed under the cap.
+        let mut enc = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+        std::io::Write::write_all(&mut enc, &data).unwrap();
+        let sizeless = enc.finish().unwrap();
+        assert_eq!(
+            zstd::zstd_safe::get_frame_content_size(&sizeless).unwrap(),
+            None
+        );
+        assert_eq!(codec::decompress(&sizeless, data.len()).unwrap(), data);
+        assert!(codec::decompress(&sizeless, 1000).is_err());
+        // Truncated and garbage bodies are errors, never panics.
+        assert!(codec::decompress(&frame[..frame.len() / 2], data.len()).is_err());
+        assert!(codec::decompress(b"not zstd at all", 1000).is_err());
     }
 
     #[test]

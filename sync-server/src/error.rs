@@ -30,7 +30,7 @@ pub enum Error {
     /// The input is not acceptable.
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    /// A background task failed to complete.
-    #[error("internal task failed: {0}")]
-    Task(String),
+    /// A write did not reach the database (its batch failed to commit, or it panicked).
+    #[error("storage failed: {0}")]
+    Storage(String),
 }

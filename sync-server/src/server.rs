@@ -20,6 +20,7 @@ use sotay_core::protocol::{
     self, AUTH_HEADER, EnrollRequest, ErrorBody, MAX_REQUEST_BYTES, SyncRequest, paths,
 };
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::store::ServerStore;
 use crate::sync::{Caller, DocLocks, SyncError};
@@ -35,7 +36,15 @@ pub struct AppState {
     pub store: Arc<dyn ServerStore>,
     /// Serialises pushes per document.
     pub locks: Arc<DocLocks>,
+    /// Bounds how many sync requests run on blocking threads at once.
+    pub workers: Arc<Semaphore>,
 }
+
+/// Sync requests handled at once (the rest wait, cheaply, as futures). Why a bound: with
+/// 600 devices in flight, 600 blocking threads contended for 2 cores and their per-thread
+/// buffers cost memory; a few dozen keep both cores busy and still fill the SQLite
+/// writer's group commits.
+pub const DEFAULT_WORKERS: usize = 32;
 
 impl AppState {
     /// State over a backend.
@@ -43,6 +52,7 @@ impl AppState {
         Self {
             store,
             locks: Arc::new(DocLocks::default()),
+            workers: Arc::new(Semaphore::new(DEFAULT_WORKERS)),
         }
     }
 }
@@ -143,7 +153,11 @@ async fn sync(State(state): State<AppState>, headers: HeaderMap, body: Body) -> 
         .get(AUTH_HEADER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let Ok(permit) = state.workers.clone().acquire_owned().await else {
+        return error(503, "unavailable", "the server is shutting down");
+    };
     let outcome = tokio::task::spawn_blocking(move || -> Response {
+        let _permit = permit;
         let store = state.store.as_ref();
         let now = now_unix();
         let ctx =

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use automerge::ChangeHash;
 use sotay_core::ids::{DocId, DocKind};
-use sotay_core::model::{Document, decode_changes};
+use sotay_core::model::{DecodedChange, Document, decode_changes};
 use sotay_core::protocol::{
     Cursor, DEFAULT_RESPONSE_BUDGET, DocHeads, PROTOCOL_VERSION, PullData, PullDoc, PushDoc,
     Rejection, SyncRequest, SyncResponse,
@@ -187,6 +187,8 @@ struct Accepted {
     bindings: Vec<(Vec<u8>, String)>,
     doc: Document,
     logged_since_snapshot: usize,
+    /// Some pushed changes were deferred (see `validate_push`).
+    deferred: bool,
 }
 
 enum Outcome {
@@ -194,6 +196,9 @@ enum Outcome {
     Rejected(Rejection),
     /// The server lacks changes this push depends on: ask for all of them.
     Need,
+    /// Nothing storable: the push's changes are another member's or device's, or depend on
+    /// such changes (see `validate_push`).
+    Deferred,
 }
 
 fn rejected(id: &DocId, code: &str, message: impl Into<String>) -> Result<Outcome> {
@@ -262,56 +267,64 @@ fn validate_push(
             return Ok(Outcome::Need);
         }
     }
-    // Actors belong to the device that first pushed them. The one exception: a revoked device
-    // of the same member — a phone re-enrolled after revocation still holds its unsent edits.
+    // Whose changes are these? A change is stored only from the device its actor belongs to
+    // (bound at first sight; the one exception: a revoked device of the same member — a
+    // phone re-enrolled after revocation still holds its unsent edits), and only if it names
+    // the pushing member as its author (Automerge 0.12 writes the author into the first
+    // change of each actor; later changes inherit it). Any other change is *deferred*: not
+    // stored, never sent to anyone, and the device keeps it. A phone holds other members'
+    // changes the server lacks after a restore from an older copy; only their own devices may
+    // bring them back, since nothing proves who wrote a relayed change. A forged change is
+    // deferred the same way, and so stored nowhere.
     let mut bindings = Vec::new();
     let mut unintroduced = false;
-    let mut seen_actor: HashSet<Vec<u8>> = HashSet::new();
+    let mut own_actor: HashMap<Vec<u8>, bool> = HashMap::new();
     for c in &decoded {
         let actor = c.actor.to_bytes().to_vec();
-        if !seen_actor.insert(actor.clone()) {
+        if own_actor.contains_key(&actor) {
             continue;
         }
-        match store.actor_device(&actor)? {
-            Some(owner) if owner == caller.device.id => {}
-            Some(owner) => {
-                let adoptable = store
-                    .device(&owner)?
-                    .is_some_and(|d| d.member_id == caller.member.id && d.revoked_at.is_some());
-                if !adoptable {
-                    return rejected(
-                        id,
-                        "actor_mismatch",
-                        "a change was written under another device's actor",
-                    );
-                }
-            }
+        let own = match store.actor_device(&actor)? {
+            Some(owner) if owner == caller.device.id => true,
+            Some(owner) => store
+                .device(&owner)?
+                .is_some_and(|d| d.member_id == caller.member.id && d.revoked_at.is_some()),
             None => {
-                if !decoded
+                let introduced_by = decoded
                     .iter()
-                    .any(|d| d.actor == c.actor && d.author.is_some())
-                {
-                    // Its introducing change is missing: either lost by the server (answered
-                    // below as `need`) or never authored (refused below).
-                    unintroduced = true;
+                    .find(|d| d.actor == c.actor && d.author.is_some())
+                    .and_then(|d| d.author.clone());
+                match introduced_by {
+                    Some(author) if author != caller.member.id => false,
+                    Some(_) => {
+                        bindings.push((actor.clone(), caller.device.id.clone()));
+                        true
+                    }
+                    None => {
+                        // Its introducing change is missing: either lost by the server
+                        // (answered below as `need`) or never authored (refused below).
+                        unintroduced = true;
+                        bindings.push((actor.clone(), caller.device.id.clone()));
+                        true
+                    }
                 }
-                bindings.push((actor, caller.device.id.clone()));
             }
-        }
+        };
+        own_actor.insert(actor, own);
     }
-    // Authorship: Automerge 0.12 writes the author into the first change of each actor, and
-    // the actor's later changes inherit it. A change that names an author must name the
-    // pushing member, and an actor new to the server must be introduced by such a change —
-    // otherwise every phone's history would attribute the change to someone else.
-    if decoded
-        .iter()
-        .any(|c| c.author.as_ref().is_some_and(|a| a != &caller.member.id))
-    {
-        return rejected(
-            id,
-            "author_mismatch",
-            "a change names another member as its author",
-        );
+    let is_own = |c: &DecodedChange| {
+        own_actor.get(c.actor.to_bytes()).copied().unwrap_or(false)
+            && c.author.as_ref().is_none_or(|a| a == &caller.member.id)
+    };
+    let total = decoded.len();
+    let (decoded, changes): (Vec<_>, Vec<Vec<u8>>) = decoded
+        .into_iter()
+        .zip(changes)
+        .filter(|(c, _)| is_own(c))
+        .unzip();
+    let deferred = decoded.len() < total;
+    if deferred && decoded.is_empty() {
+        return Ok(Outcome::Deferred);
     }
     // Apply to a scratch copy; nothing is stored unless all of this succeeds.
     let (mut doc, logged_since_snapshot) = match scratch {
@@ -329,7 +342,12 @@ fn validate_push(
         },
     };
     if !doc.missing_deps().is_empty() {
-        return Ok(Outcome::Need);
+        // With changes deferred, these depend on them: wait for their authors' devices.
+        return Ok(if deferred {
+            Outcome::Deferred
+        } else {
+            Outcome::Need
+        });
     }
     if unintroduced {
         return rejected(
@@ -386,6 +404,7 @@ fn validate_push(
         bindings,
         doc,
         logged_since_snapshot,
+        deferred,
     })))
 }
 
@@ -422,6 +441,10 @@ pub fn handle(
                 resp.rejected.push(r);
             }
             Outcome::Need => resp.need.push(push.doc_id.clone()),
+            Outcome::Deferred => {
+                tracing::info!(doc = %push.doc_id, device = %caller.device.id, "push deferred: others' changes");
+                resp.deferred.push(push.doc_id.clone());
+            }
             Outcome::Accepted(mut a) => {
                 let batch = AcceptedBatch {
                     new_docs: if a.is_new {
@@ -432,6 +455,10 @@ pub fn handle(
                     actor_bindings: a.bindings.clone(),
                     entries: a.entries.clone(),
                 };
+                if a.deferred {
+                    tracing::info!(doc = %push.doc_id, device = %caller.device.id, "push partly deferred: others' changes");
+                    resp.deferred.push(a.meta.doc_id.clone());
+                }
                 let seqs = store.append(&batch)?;
                 own_seqs.extend(seqs.iter().copied());
                 if a.is_new {

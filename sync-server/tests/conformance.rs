@@ -88,6 +88,7 @@ macro_rules! conformance_tests {
                 test_append_actor_of_other_device_fails_whole_batch,
                 test_append_conflicting_doc_meta_fails_whole_batch,
                 test_concurrent_appends_get_distinct_seqs,
+                test_concurrent_refused_appends_leave_others_stored,
                 test_log_after_branch_scope_isolated,
                 test_log_after_committee_scope,
                 test_log_after_excludes_device,
@@ -126,6 +127,34 @@ macro_rules! conformance_tests {
 
 conformance_tests!(memory, super::memory_fixture);
 conformance_tests!(sqlite, super::sqlite_fixture);
+
+/// Nonces are checked in memory and written in batches: a replay after a restart (the store
+/// closed and opened again) must still be refused, and the cut-off still applies.
+#[test]
+fn sqlite_nonces_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    {
+        let s = SqliteStore::open(&path).unwrap();
+        assert!(s.remember_nonce("dev-1", "n-1", 100, 0).unwrap());
+        assert!(s.remember_nonce("dev-1", "n-2", 100, 0).unwrap());
+        assert!(s.remember_nonce("dev-2", "n-1", 160, 0).unwrap());
+    }
+    let s = SqliteStore::open(&path).unwrap();
+    assert!(!s.remember_nonce("dev-1", "n-1", 200, 0).unwrap());
+    assert!(!s.remember_nonce("dev-1", "n-2", 200, 0).unwrap());
+    assert!(s.remember_nonce("dev-1", "n-3", 200, 0).unwrap());
+    // Forgotten by the cut-off: accepted again.
+    assert!(s.remember_nonce("dev-1", "n-1", 300, 150).unwrap());
+    assert!(!s.remember_nonce("dev-2", "n-1", 300, 150).unwrap());
+    drop(s);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM nonces", [], |r| r.get(0))
+        .unwrap();
+    // dev-1/n-1 (seen again at 300), dev-1/n-3, dev-2/n-1; dev-1/n-2 (100) fell to the cut-off.
+    assert_eq!(n, 3);
+}
 
 // ----- fixtures ---------------------------------------------------------------------------
 
@@ -931,6 +960,65 @@ fn test_append_conflicting_doc_meta_fails_whole_batch(s: &dyn ServerStore) {
         ..Default::default()
     };
     assert_eq!(s.append(&same).unwrap().len(), 1);
+}
+
+/// Writes that arrive together may share a transaction (SQLite's group commit): a refused
+/// append among them must roll back alone, and every accepted one must be stored.
+fn test_concurrent_refused_appends_leave_others_stored(s: &dyn ServerStore) {
+    seed_docs(s);
+    let results: Vec<(u32, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8u32)
+            .map(|t| {
+                scope.spawn(move || {
+                    (0..20u32)
+                        .map(|n| {
+                            let k = t * 1000 + n;
+                            let mut batch = AcceptedBatch {
+                                entries: vec![entry("doc-a", k, "dev-a1", 8)],
+                                ..Default::default()
+                            };
+                            if n % 3 == 0 {
+                                // Refused: a second entry for a document nobody created.
+                                batch.entries.push(entry("doc-nowhere", k, "dev-a1", 8));
+                            }
+                            if n % 4 == 0 {
+                                let nonce = format!("nonce-{k}");
+                                assert!(s.remember_nonce("dev-a1", &nonce, 2_000, 0).unwrap());
+                            }
+                            (k, s.append(&batch).is_ok())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    for (k, ok) in &results {
+        assert_eq!(*ok, k % 1000 % 3 != 0, "append {k}");
+    }
+    let page = s
+        .log_after(&[branch_scope("b-a")], 0, "", usize::MAX)
+        .unwrap();
+    let stored: HashSet<[u8; 32]> = page.entries.iter().map(|e| e.hash).collect();
+    let expected: HashSet<[u8; 32]> = results
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .map(|(k, _)| hash_of("doc-a", *k))
+        .collect();
+    assert_eq!(stored, expected);
+    assert_eq!(page.entries.len(), expected.len());
+    assert!(
+        s.docs_in_scopes(&[branch_scope("b-a")])
+            .unwrap()
+            .iter()
+            .all(|m| m.doc_id.as_str() != "doc-nowhere")
+    );
+    // Nonces written beside the appends were kept, refused appends or not.
+    assert!(!s.remember_nonce("dev-a1", "nonce-0", 2_000, 0).unwrap());
+    assert!(!s.remember_nonce("dev-a1", "nonce-7016", 2_000, 0).unwrap());
 }
 
 fn test_concurrent_appends_get_distinct_seqs(s: &dyn ServerStore) {

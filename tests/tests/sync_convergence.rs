@@ -1222,9 +1222,6 @@ async fn test_large_log_backlog_is_paged_to_the_budget() {
 // ----- 6. a server restored from an older copy ---------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "open (issue 3): after a restore from an older copy, changes the server lost that \
-            other members authored can only come back from their authors' phones; relaying them \
-            is refused by the authorship rule (see the relayed-changes test)"]
 async fn test_server_restored_from_an_older_copy_reconciles() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("server.db");
@@ -1613,9 +1610,6 @@ async fn test_full_push_after_a_restore_is_accepted_when_the_document_holds_othe
 /// authors, and decide what a relayed change of another member may do without binding its
 /// actor to the relaying device.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "open (issue 3): a change relayed in another member's full push is refused by the \
-            authorship rule (so it cannot be forged), which also refuses the relaying phone's \
-            own changes in that document until the author's phone has pushed it"]
 async fn test_changes_relayed_after_a_restore_do_not_lock_their_author_out() {
     let dir = tempfile::tempdir().unwrap();
     let (db, backup) = (dir.path().join("server.db"), dir.path().join("backup.db"));

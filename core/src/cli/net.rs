@@ -90,5 +90,10 @@ pub(super) fn sync(ctx: &mut Ctx<'_>, a: &SyncArgs) -> Result<()> {
     for d in &report.failed_to_apply {
         text.push_str(&format!("\nreceived but could not apply: {d}"));
     }
+    for d in &report.deferred {
+        text.push_str(&format!(
+            "\nkept here for now: {d} holds other members' changes the server lacks; they come back from their own phones"
+        ));
+    }
     ctx.emit(&report, &text)
 }

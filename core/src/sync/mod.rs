@@ -44,6 +44,9 @@ pub struct SyncReport {
     pub rejected: Vec<Rejection>,
     /// Documents that arrived but failed to apply here (kept out; reported).
     pub failed_to_apply: Vec<DocId>,
+    /// Documents holding other members' changes the server lacks (after a restore): kept
+    /// unsent here until their authors' phones have pushed them (see `SyncResponse::deferred`).
+    pub deferred: Vec<DocId>,
 }
 
 /// Progress of a sync in flight.
@@ -293,6 +296,9 @@ fn apply_response(
         }
     }
     for ack in &resp.acks {
+        if resp.deferred.contains(&ack.doc_id) {
+            continue; // part of it still waits: keep all of it unsent
+        }
         if let Some(p) = pending.iter().find(|p| p.push.doc_id == ack.doc_id) {
             let heads: Vec<ChangeHash> = p.heads.clone();
             store.acknowledge(&ack.doc_id, &heads)?;
@@ -302,6 +308,11 @@ fn apply_response(
     }
     if let Some(dir) = &resp.directory {
         store.replace_directory(dir)?;
+    }
+    for id in &resp.deferred {
+        if !report.deferred.contains(id) {
+            report.deferred.push(id.clone());
+        }
     }
     for r in &resp.rejected {
         store.record_rejection(&r.doc_id, &r.code, &r.message)?;

@@ -7,6 +7,7 @@
 //! The trait is synchronous: handlers call it inside `tokio::task::spawn_blocking`. Every
 //! method that writes is atomic: it either stores all it was given or nothing.
 
+mod group_commit;
 pub mod memory;
 pub mod sqlite;
 
