@@ -56,7 +56,8 @@ pub mod serde_opt {
     /// Serialises as `"YYYY-MM-DD"` or null.
     pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
         match d {
-            Some(d) => s.serialize_str(&super::format(*d)),
+            // `serialize_some`, so binary formats (postcard) can read it back.
+            Some(d) => s.serialize_some(&super::format(*d)),
             None => s.serialize_none(),
         }
     }

@@ -105,6 +105,12 @@ pub enum Error {
         /// The server's message.
         message: String,
     },
+    /// The member's role does not allow this (approving, editing plan metadata, publishing).
+    #[error("not permitted: {0}")]
+    NotPermitted(String),
+    /// The document cannot be approved yet (conflicts, missing fields); the message lists all.
+    #[error("{0}")]
+    NotReady(String),
     /// The database file could not be opened as a SoTay store; it was renamed, never deleted.
     #[error(
         "the database {path} could not be opened ({reason}); it was moved aside to {moved_to} and nothing was deleted; opening again starts an empty store"

@@ -25,6 +25,7 @@
 //! # Ok::<(), sotay_core::Error>(())
 //! ```
 
+pub mod approval;
 pub mod cli;
 pub mod date;
 mod error;
@@ -32,6 +33,7 @@ pub mod ids;
 pub mod model;
 pub mod org;
 pub mod protocol;
+pub mod roles;
 pub mod store;
 pub mod sync;
 pub mod text;

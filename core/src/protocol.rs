@@ -13,6 +13,7 @@
 //! long-lived secret travels, a replay is refused, and a revoked device is refused on its
 //! very next request.
 
+use crate::approval::{Signoff, SignoffId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -70,6 +71,9 @@ pub struct EnrollResponse {
     pub member: DirectoryMember,
     /// The committee.
     pub committee_id: String,
+    /// The server's ed25519 public key, hex: the device pins it and checks every directory
+    /// it receives against it (see [`Directory::verify`]).
+    pub server_key: String,
 }
 
 // ----- authentication ----------------------------------------------------------------------
@@ -181,6 +185,10 @@ pub struct SyncRequest {
     pub heads: Option<Vec<DocHeads>>,
     /// A first download in progress: the last document received (from `SyncResponse::resume`).
     pub resume: Option<DocId>,
+    /// Sign-offs (submissions, approvals) made on this device and not yet acknowledged.
+    pub signoffs: Vec<Signoff>,
+    /// The last sign-off position received (`SyncResponse::signoff_cursor`; 0 = none).
+    pub signoff_cursor: u64,
 }
 
 /// A document's unsent changes.
@@ -230,6 +238,25 @@ pub struct SyncResponse {
     /// stored — only their own device may bring them — and the device keeps them unsent and
     /// pushes again next sync. Its own changes among them were stored if they could be.
     pub deferred: Vec<DocId>,
+    /// Pushed sign-offs the server stored (or already had).
+    pub signoff_acks: Vec<SignoffId>,
+    /// Pushed sign-offs the server refused; nothing of them was stored.
+    pub signoff_refusals: Vec<SignoffRefusal>,
+    /// Sign-offs in the device's scope after its `signoff_cursor` (with `received_at`).
+    pub signoffs: Vec<Signoff>,
+    /// Where the device's sign-off pull now stands.
+    pub signoff_cursor: u64,
+}
+
+/// A sign-off the server refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignoffRefusal {
+    /// The sign-off.
+    pub id: SignoffId,
+    /// A stable code (`bad_signature`, `wrong_role`, `device_revoked`, `unknown_heads`, …).
+    pub code: String,
+    /// For people.
+    pub message: String,
 }
 
 /// What a device receives for one document.
@@ -268,8 +295,19 @@ pub struct Rejection {
 pub struct Directory {
     /// Version (increases with every change).
     pub version: u64,
-    /// Members.
+    /// The committee.
+    pub committee_id: String,
+    /// Members: everyone who ever belonged to the device's branch (the whole committee for
+    /// inspectors and admins), removed and moved members included (`active == false`), with
+    /// their role history and device keys, so every approval they signed stays checkable.
     pub members: Vec<DirectoryMember>,
+    /// The branches listed, with their delegations.
+    pub branches: Vec<DirectoryBranch>,
+    /// When the server issued this directory (Unix seconds).
+    pub issued_at: i64,
+    /// ed25519 signature (64 bytes) by the server's key over [`Directory::signing_bytes`]: a
+    /// directory altered on the phone (or anywhere between) does not verify.
+    pub signature: Vec<u8>,
 }
 
 /// A member as the directory lists them.
@@ -277,14 +315,146 @@ pub struct Directory {
 pub struct DirectoryMember {
     /// Id.
     pub id: MemberId,
-    /// Branch.
-    pub branch_id: BranchId,
+    /// Current branch (`None`: committee-level staff, or removed).
+    pub branch_id: Option<BranchId>,
     /// Full name (NFC).
     pub full_name: String,
-    /// Role.
+    /// Current role.
     pub role: Role,
     /// Status.
     pub status: MemberStatus,
+    /// `false` once removed from the party organisation here (kept for old signatures).
+    pub active: bool,
+    /// Every role held, oldest first.
+    pub roles: Vec<RoleSpan>,
+    /// Every enrolled device, revoked ones included.
+    pub devices: Vec<DirectoryDevice>,
+}
+
+/// A period during which a member held a role in a branch (or at committee level).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleSpan {
+    /// The branch (`None`: committee level).
+    pub branch_id: Option<BranchId>,
+    /// The role.
+    pub role: Role,
+    /// From (Unix seconds, inclusive).
+    pub from: i64,
+    /// Until (exclusive); `None` while it lasts.
+    pub until: Option<i64>,
+}
+
+impl RoleSpan {
+    /// Whether the span covers `at`.
+    pub fn covers(&self, at: i64) -> bool {
+        self.from <= at && self.until.is_none_or(|u| at < u)
+    }
+}
+
+/// A period (Unix seconds, `from` inclusive, `until` exclusive; `None` while it lasts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Start.
+    pub from: i64,
+    /// End.
+    pub until: Option<i64>,
+}
+
+impl Span {
+    /// Whether the span covers `at`.
+    pub fn covers(&self, at: i64) -> bool {
+        self.from <= at && self.until.is_none_or(|u| at < u)
+    }
+}
+
+/// An enrolled device, as the directory lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryDevice {
+    /// Id.
+    pub id: String,
+    /// ed25519 public key.
+    pub public_key: [u8; 32],
+    /// Enrolled at (Unix seconds).
+    pub enrolled_at: i64,
+    /// Revoked at, if revoked.
+    pub revoked_at: Option<i64>,
+}
+
+/// A branch, as the directory lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryBranch {
+    /// Id.
+    pub id: BranchId,
+    /// Name (NFC).
+    pub name: String,
+    /// When the branch delegated approval of its annual plan to its deputy secretary.
+    pub plan_delegations: Vec<Span>,
+}
+
+impl Directory {
+    /// The bytes the server signs: a domain tag, then the directory with a zeroed signature,
+    /// in postcard (deterministic for these types: fixed field order, no maps).
+    pub fn signing_bytes(&self) -> Result<Vec<u8>> {
+        let unsigned = Directory {
+            signature: Vec::new(),
+            ..self.clone()
+        };
+        postcard::to_allocvec(&("sotay-directory-v1", &unsigned))
+            .map_err(|e| Error::InvalidInput(format!("cannot encode the directory: {e}")))
+    }
+
+    /// Signs with the server's key.
+    pub fn sign(&mut self, key: &ed25519_dalek::SigningKey) -> Result<()> {
+        use ed25519_dalek::Signer;
+        self.signature = key.sign(&self.signing_bytes()?).to_bytes().to_vec();
+        Ok(())
+    }
+
+    /// Checks the server's signature.
+    pub fn verify(&self, server_key: &[u8; 32]) -> Result<()> {
+        let key = ed25519_dalek::VerifyingKey::from_bytes(server_key)
+            .map_err(|_| Error::InvalidInput("the pinned server key is not a valid key".into()))?;
+        let bad =
+            || Error::InvalidInput("the member directory is not signed by this server".into());
+        let sig: [u8; 64] = self.signature.as_slice().try_into().map_err(|_| bad())?;
+        let sig = ed25519_dalek::Signature::from_bytes(&sig);
+        key.verify_strict(&self.signing_bytes()?, &sig)
+            .map_err(|_| {
+                Error::InvalidInput("the member directory is not signed by this server".into())
+            })
+    }
+}
+
+/// A directory is what a phone (and the server) verify sign-offs against: device keys with
+/// their enrollment and revocation times, each member's role history, each branch's
+/// delegations.
+impl crate::approval::Authority for Directory {
+    fn device(&self, device_id: &str) -> Option<crate::approval::DeviceFacts> {
+        self.members.iter().find_map(|m| {
+            m.devices
+                .iter()
+                .find(|d| d.id == device_id)
+                .map(|d| crate::approval::DeviceFacts {
+                    member: m.id.clone(),
+                    public_key: d.public_key,
+                    enrolled_at: d.enrolled_at,
+                    revoked_at: d.revoked_at,
+                })
+        })
+    }
+
+    fn role_at(&self, member: &MemberId, at: i64) -> Option<(BranchId, Role)> {
+        let m = self.members.iter().find(|m| &m.id == member)?;
+        let span = m.roles.iter().rev().find(|r| r.covers(at))?;
+        Some((span.branch_id.clone()?, span.role))
+    }
+
+    fn deputy_approves_plans(&self, branch: &BranchId, at: i64) -> bool {
+        self.branches
+            .iter()
+            .filter(|b| &b.id == branch)
+            .any(|b| b.plan_delegations.iter().any(|s| s.covers(at)))
+    }
 }
 
 /// Error body of every non-2xx response (JSON).
@@ -393,6 +563,7 @@ mod codec {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

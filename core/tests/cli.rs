@@ -637,6 +637,9 @@ fn test_nfd_arguments_come_out_nfc_in_json() {
         LUONG,
         "--branch",
         "b-co-dien",
+        // Plans are created by the branch's officers (docs/roles.md).
+        "--role",
+        "Executive",
     ]);
     let m = p.json(&[
         "member",

@@ -1,4 +1,5 @@
-//! Administering the organisation: committees, branches, members, enrollment codes, devices.
+//! Administering the organisation: committees, branches, members (roles and their history),
+//! plan-approval delegation, enrollment codes, devices, the server's key.
 //!
 //! Library functions over `&dyn ServerStore`, shared by the `sotay-server admin …`
 //! subcommands, the demo seeder and the enroll endpoint ([`enroll`]). Every name is trimmed,
@@ -10,13 +11,18 @@
 //! usable once. The server keeps only the SHA-256 of the normalised code (uppercase, dashes
 //! and spaces removed), so a copy of the database does not hand out enrollments.
 //!
+//! Every operation that changes a member or a delegation takes the time it happens (`now`,
+//! Unix seconds): the store keeps roles and plan-approval delegations as history, because a
+//! sign-off is checked against the role its signer held when signing — a re-election
+//! ([`set_role`]) must not void what the former secretary approved.
+//!
 //! ```no_run
 //! # use sotay_server::{admin, store::ServerStore};
 //! # fn f(store: &dyn ServerStore, now: i64) -> sotay_server::Result<()> {
 //! admin::create_committee(store, "c-song-lam-xanh", "Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh")?;
 //! admin::create_branch(store, "b-co-dien", "c-song-lam-xanh", "Chi bộ Phân xưởng Cơ điện")?;
 //! let csv = "id,full_name,branch_id,role,status\nm-viet,Đặng Quốc Việt,b-co-dien,Secretary,Full\n";
-//! admin::import_members_csv(store, "c-song-lam-xanh", csv.as_bytes())?;
+//! admin::import_members_csv(store, "c-song-lam-xanh", csv.as_bytes(), now)?;
 //! let code = admin::issue_code(store, &"m-viet".into(), now, admin::DEFAULT_CODE_VALIDITY_SECS)?;
 //! println!("{}", code.code); // e.g. "K7QM-3RTA-XW9P"
 //! # Ok(()) }
@@ -24,12 +30,12 @@
 
 use std::collections::HashMap;
 
-use ed25519_dalek::VerifyingKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use sotay_core::ids::{BranchId, MemberId};
 use sotay_core::org::{MemberStatus, Role};
-use sotay_core::protocol::{DirectoryMember, EnrollRequest, EnrollResponse, ErrorBody};
+use sotay_core::protocol::{EnrollRequest, EnrollResponse, ErrorBody};
 use sotay_core::text::nfc;
 
 use crate::store::{Branch, Committee, Device, ServerMember, ServerStore};
@@ -100,18 +106,6 @@ pub fn is_branch_role(role: Role) -> bool {
         role,
         Role::Member | Role::Secretary | Role::DeputySecretary | Role::Executive
     )
-}
-
-/// A member as the device directory lists them. Committee-level staff (inspectors, admins)
-/// have no branch: their `branch_id` is empty.
-pub fn directory_member(m: &ServerMember) -> DirectoryMember {
-    DirectoryMember {
-        id: m.id.clone(),
-        branch_id: m.branch_id.clone().unwrap_or_else(|| BranchId::new("")),
-        full_name: m.full_name.clone(),
-        role: m.role,
-        status: m.status,
-    }
 }
 
 // ----- committees and branches -------------------------------------------------------------
@@ -236,16 +230,16 @@ fn branches_by_id(
         .collect())
 }
 
-/// Adds a member. Branch roles need a branch of the committee; `Inspector` and `Admin` are
-/// committee-level and take none. An existing id is refused (use [`move_member`] and
-/// [`remove_member`] to change a member).
-pub fn add_member(store: &dyn ServerStore, new: &NewMember) -> Result<ServerMember> {
+/// Adds a member, holding their role from `now`. Branch roles need a branch of the committee;
+/// `Inspector` and `Admin` are committee-level and take none. An existing id is refused (use
+/// [`move_member`], [`set_role`] and [`remove_member`] to change a member).
+pub fn add_member(store: &dyn ServerStore, new: &NewMember, now: i64) -> Result<ServerMember> {
     let committee_id = clean_id("committee id", &new.committee_id)?;
     if store.committee(&committee_id)?.is_none() {
         return Err(Error::NotFound(format!("committee {committee_id}")));
     }
     let member = check_member(store, new, &branches_by_id(store, &committee_id)?)?;
-    store.put_member(&member)?;
+    store.put_member(&member, now)?;
     Ok(member)
 }
 
@@ -253,7 +247,8 @@ pub fn add_member(store: &dyn ServerStore, new: &NewMember) -> Result<ServerMemb
 pub const CSV_HEADER: [&str; 5] = ["id", "full_name", "branch_id", "role", "status"];
 
 /// Imports members from a UTF-8 CSV (`id,full_name,branch_id,role,status`; an empty
-/// `branch_id` for committee-level staff) into `committee_id`.
+/// `branch_id` for committee-level staff) into `committee_id`; each holds their role from
+/// `now`.
 ///
 /// All or nothing: every row is checked first — unknown branch, bad role or status, an id
 /// repeated in the file or already present, an empty name, bytes that are not UTF-8 — and if
@@ -266,6 +261,7 @@ pub fn import_members_csv(
     store: &dyn ServerStore,
     committee_id: &str,
     data: &[u8],
+    now: i64,
 ) -> Result<Vec<ServerMember>> {
     let committee_id = clean_id("committee id", committee_id)?;
     if store.committee(&committee_id)?.is_none() {
@@ -379,7 +375,7 @@ pub fn import_members_csv(
         )));
     }
     for m in &members {
-        store.put_member(m)?;
+        store.put_member(m, now)?;
     }
     Ok(members)
 }
@@ -391,15 +387,16 @@ fn existing_member(store: &dyn ServerStore, id: &MemberId) -> Result<ServerMembe
         .ok_or_else(|| Error::NotFound(format!("member {id}")))
 }
 
-/// Removes a member: marks them inactive (their devices are refused from the next request)
-/// and revokes all their devices. Returns how many devices were revoked now. Removing a
-/// removed member again only revokes what is left.
+/// Removes a member at `now`: marks them inactive (their devices are refused from the next
+/// request; their role ends at `now`, so nothing they sign later counts) and revokes all
+/// their devices. Returns how many devices were revoked now. Removing a removed member again
+/// only revokes what is left.
 pub fn remove_member(store: &dyn ServerStore, id: &MemberId, now: i64) -> Result<usize> {
     let mut member = existing_member(store, id)?;
     if member.active {
         member.active = false;
         // First cut everything off with one write; then revoke each device.
-        store.put_member(&member)?;
+        store.put_member(&member, now)?;
     }
     let mut revoked = 0;
     for device in store.devices_of_member(id)? {
@@ -410,12 +407,14 @@ pub fn remove_member(store: &dyn ServerStore, id: &MemberId, now: i64) -> Result
     Ok(revoked)
 }
 
-/// Moves an active branch member to another branch of the same committee. From the next
-/// request their devices read and write the new branch only.
+/// Moves an active branch member to another branch of the same committee at `now` (their role
+/// in the old branch ends then). From the next request their devices read and write the new
+/// branch only.
 pub fn move_member(
     store: &dyn ServerStore,
     id: &MemberId,
     branch: &BranchId,
+    now: i64,
 ) -> Result<ServerMember> {
     let mut member = existing_member(store, id)?;
     if !member.active {
@@ -437,8 +436,74 @@ pub fn move_member(
             ))
         })?;
     member.branch_id = Some(target.id);
-    store.put_member(&member)?;
+    store.put_member(&member, now)?;
     Ok(member)
+}
+
+/// Changes an active member's role at `now` (a re-election, a new executive): their former
+/// role ends and the new one starts then, so what they signed in the former role stays valid
+/// and nothing they sign afterwards counts under it. A branch role stays a branch role and a
+/// committee-level role (`Inspector`, `Admin`) stays committee-level: a member who changes
+/// between the two is removed and added again under the right placement. Setting the role a
+/// member already holds changes nothing.
+///
+/// Several secretaries at once are not refused: a hand-over is two calls (the new secretary,
+/// then the former one back to `Member`, or the other way round), and either order is valid.
+pub fn set_role(
+    store: &dyn ServerStore,
+    id: &MemberId,
+    role: Role,
+    now: i64,
+) -> Result<ServerMember> {
+    let mut member = existing_member(store, id)?;
+    if !member.active {
+        return Err(Error::InvalidInput(format!("member {id} was removed")));
+    }
+    match (is_branch_role(role), &member.branch_id) {
+        (true, None) => {
+            return Err(Error::InvalidInput(format!(
+                "member {id} is committee-level and belongs to no branch; role {} needs one",
+                role.as_str()
+            )));
+        }
+        (false, Some(branch)) => {
+            return Err(Error::InvalidInput(format!(
+                "role {} is committee-level, but member {id} belongs to branch {branch}",
+                role.as_str()
+            )));
+        }
+        _ => {}
+    }
+    if member.role != role {
+        member.role = role;
+        store.put_member(&member, now)?;
+    }
+    Ok(member)
+}
+
+/// Turns the delegation of a branch's annual-plan approval to its deputy secretary on or off
+/// at `now`. Returns the branch. While it is on, the deputy secretary's approvals of the
+/// branch's annual plan count as the secretary's; turning it off does not void what the
+/// deputy approved while it was on.
+pub fn set_plan_delegation(
+    store: &dyn ServerStore,
+    branch: &BranchId,
+    delegated: bool,
+    now: i64,
+) -> Result<Branch> {
+    let b = store
+        .branch(branch)?
+        .ok_or_else(|| Error::NotFound(format!("branch {branch}")))?;
+    store.set_plan_delegation(branch, delegated, now)?;
+    Ok(b)
+}
+
+/// The server's ed25519 public key (what phones pin at enrollment; print it with `sotay-server
+/// admin --data DIR server-key` to compare with a phone's).
+pub fn server_public_key(store: &dyn ServerStore) -> Result<[u8; 32]> {
+    Ok(SigningKey::from_bytes(&store.server_secret()?)
+        .verifying_key()
+        .to_bytes())
 }
 
 /// A member's devices (revoked ones included).
@@ -619,6 +684,8 @@ pub fn enroll(
     if code.len() != CODE_LEN || !code.bytes().all(|b| CODE_ALPHABET.contains(&b)) {
         return Err(EnrollError::InvalidCode);
     }
+    // Before the code is spent: a failure here must leave it usable.
+    let server_key = hex::encode(server_public_key(store)?);
     let device = Device {
         id: hex::encode(rand::random::<[u8; 16]>()),
         member_id: MemberId::new(""),
@@ -640,7 +707,8 @@ pub fn enroll(
     };
     Ok(EnrollResponse {
         device_id: device.id,
-        member: directory_member(&member),
+        member: crate::directory::member_entry(&member),
         committee_id: member.committee_id,
+        server_key,
     })
 }

@@ -117,7 +117,7 @@ pub fn seed_demo(store: &dyn ServerStore, now: i64) -> Result<Vec<(ServerMember,
         let id = MemberId::new(&new.id);
         let member = match store.member(&id)? {
             Some(m) => m,
-            None => admin::add_member(store, new)?,
+            None => admin::add_member(store, new, now)?,
         };
         if !member.active || member.role == Role::Admin {
             continue;

@@ -5,13 +5,16 @@
 //! sotay-server serve --data DIR [--listen 127.0.0.1:8787] [--demo]
 //! sotay-server admin --data DIR committee create --id ID --name NAME
 //! sotay-server admin --data DIR branch create --id ID --committee C --name NAME
+//! sotay-server admin --data DIR branch delegate-plan-approval BRANCH (--on | --off)
 //! sotay-server admin --data DIR member add --id ID --name NAME (--branch B | --committee-level --committee C) --role R [--status S]
 //! sotay-server admin --data DIR member import FILE.csv --committee C
 //! sotay-server admin --data DIR member remove ID
 //! sotay-server admin --data DIR member move ID --branch B
+//! sotay-server admin --data DIR member set-role ID ROLE
 //! sotay-server admin --data DIR code issue MEMBER [--days 7]
 //! sotay-server admin --data DIR device list MEMBER
 //! sotay-server admin --data DIR device revoke DEVICE
+//! sotay-server admin --data DIR server-key
 //! ```
 //!
 //! Exit codes: 0 done, 1 the server or storage failed, 2 bad input (usage, unknown ids,
@@ -82,6 +85,9 @@ enum AdminCommand {
     /// Enrolled devices.
     #[command(subcommand)]
     Device(DeviceCommand),
+    /// Print the server's public key (hex), which phones pin at enrollment and check every
+    /// member directory against.
+    ServerKey,
     /// Mark the database as restored from a backup (run with the server stopped): it gets a
     /// new epoch, and every phone reconciles by heads on its next sync, pushing what the
     /// backup lacks.
@@ -115,6 +121,25 @@ enum BranchCommand {
         #[arg(long)]
         name: String,
     },
+    /// Delegate approval of the branch's annual plan to its deputy secretary (--on), or
+    /// withdraw it (--off). Approvals made while it held stay valid.
+    DelegatePlanApproval {
+        /// The branch's id.
+        branch: String,
+        #[command(flatten)]
+        switch: OnOff,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct OnOff {
+    /// Turn it on.
+    #[arg(long)]
+    on: bool,
+    /// Turn it off.
+    #[arg(long)]
+    off: bool,
 }
 
 #[derive(Debug, Args)]
@@ -170,6 +195,14 @@ enum MemberCommand {
         /// The new branch.
         #[arg(long)]
         branch: String,
+    },
+    /// Change a member's role (e.g. after a re-election): the former role ends now, and what
+    /// they signed in it stays valid.
+    SetRole {
+        /// The member's id.
+        id: String,
+        /// Secretary, DeputySecretary, Executive, Member, Inspector or Admin.
+        role: String,
     },
 }
 
@@ -375,6 +408,7 @@ fn admin_command(data: &Path, command: AdminCommand) -> Result<(), Error> {
                     role: Role::parse(&role)?,
                     status: MemberStatus::parse(&status)?,
                 },
+                now(),
             )?;
             println!(
                 "added {} — {} ({}, {}) in {}",
@@ -390,7 +424,7 @@ fn admin_command(data: &Path, command: AdminCommand) -> Result<(), Error> {
         AdminCommand::Member(MemberCommand::Import { file, committee }) => {
             let bytes = std::fs::read(&file)
                 .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", file.display())))?;
-            let members = admin::import_members_csv(store, &committee, &bytes)?;
+            let members = admin::import_members_csv(store, &committee, &bytes, now())?;
             println!("imported {} members into {committee}", members.len());
         }
         AdminCommand::Member(MemberCommand::Remove { id }) => {
@@ -399,9 +433,32 @@ fn admin_command(data: &Path, command: AdminCommand) -> Result<(), Error> {
             println!("removed member {id}; {revoked} device(s) revoked");
         }
         AdminCommand::Member(MemberCommand::Move { id, branch }) => {
-            let m = admin::move_member(store, &MemberId::new(id), &BranchId::new(branch))?;
+            let m = admin::move_member(store, &MemberId::new(id), &BranchId::new(branch), now())?;
             let to = m.branch_id.as_ref().map_or("", |b| b.as_str());
             println!("moved {} — {} to {to}", m.id, m.full_name);
+        }
+        AdminCommand::Member(MemberCommand::SetRole { id, role }) => {
+            let m = admin::set_role(store, &MemberId::new(id), Role::parse(&role)?, now())?;
+            println!("{} — {} is now {}", m.id, m.full_name, m.role.as_str());
+        }
+        AdminCommand::Branch(BranchCommand::DelegatePlanApproval { branch, switch }) => {
+            // clap lets exactly one of the two through.
+            let delegated = switch.on && !switch.off;
+            let b = admin::set_plan_delegation(store, &BranchId::new(branch), delegated, now())?;
+            if delegated {
+                println!(
+                    "{} — {}: the deputy secretary may now approve the annual plan too",
+                    b.id, b.name
+                );
+            } else {
+                println!(
+                    "{} — {}: only the secretary approves the annual plan from now on",
+                    b.id, b.name
+                );
+            }
+        }
+        AdminCommand::ServerKey => {
+            println!("{}", hex::encode(admin::server_public_key(store)?));
         }
         AdminCommand::Code(CodeCommand::Issue { member, days }) => {
             let issued =

@@ -15,14 +15,17 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use automerge::ChangeHash;
+use sotay_core::approval::{self, Invalid, Signoff, SignoffAction};
 use sotay_core::ids::{DocId, DocKind};
 use sotay_core::model::{DecodedChange, Document, decode_changes};
 use sotay_core::protocol::{
-    Cursor, DEFAULT_RESPONSE_BUDGET, DocHeads, PROTOCOL_VERSION, PullData, PullDoc, PushDoc,
-    Rejection, SyncRequest, SyncResponse,
+    Cursor, DEFAULT_RESPONSE_BUDGET, DocHeads, MAX_CLOCK_SKEW_SECS, PROTOCOL_VERSION, PullData,
+    PullDoc, PushDoc, Rejection, SignoffRefusal, SyncRequest, SyncResponse,
 };
 
-use crate::store::{AcceptedBatch, Device, DocMeta, LogEntry, Scope, ServerMember, ServerStore};
+use crate::store::{
+    AcceptedBatch, Device, DocMeta, LogEntry, Scope, ServerMember, ServerStore, StoredSignoff,
+};
 use crate::{Error, Result};
 
 /// Fold a document's logged changes into a new snapshot after this many.
@@ -327,8 +330,10 @@ fn validate_push(
         return Ok(Outcome::Deferred);
     }
     // Apply to a scratch copy; nothing is stored unless all of this succeeds.
+    let mut before: Option<Vec<ChangeHash>> = None;
     let (mut doc, logged_since_snapshot) = match scratch {
         Some((mut doc, n)) => {
+            before = Some(doc.heads());
             if !changes.is_empty() {
                 if let Err(e) = doc.apply_untrusted_changes(&changes) {
                     return rejected(id, "invalid_change", e.to_string());
@@ -361,6 +366,15 @@ fn validate_push(
     }
     if let Err(e) = doc.check_structure() {
         return rejected(id, "invalid_change", e.to_string());
+    }
+    // Role rules (docs/roles.md): what the push did, compared with the document before it.
+    if let Err(e) = sotay_core::roles::check_push(
+        &doc,
+        before.as_deref(),
+        caller.member.id.as_str(),
+        caller.member.role,
+    ) {
+        return rejected(id, "forbidden", e.to_string());
     }
     let Some(scope) = scope_of(push.kind, &doc) else {
         return rejected(id, "invalid_change", "the document names no branch");
@@ -410,6 +424,116 @@ fn validate_push(
 
 fn heads_of(doc: &mut Document) -> Vec<[u8; 32]> {
     doc.heads().into_iter().map(|h| h.0).collect()
+}
+
+/// The stable code of an approval that does not verify.
+fn invalid_code(i: &Invalid) -> &'static str {
+    match i {
+        Invalid::Malformed { .. } => "malformed",
+        Invalid::BadSignature => "bad_signature",
+        Invalid::UnknownDevice { .. } => "unknown_device",
+        Invalid::KeyMismatch { .. } => "key_mismatch",
+        Invalid::DeviceRevoked { .. } => "device_revoked",
+        Invalid::SignedBeforeEnrollment { .. } => "signed_before_enrollment",
+        Invalid::WrongRole { .. } => "wrong_role",
+        Invalid::WrongBranch { .. } => "wrong_branch",
+        Invalid::WrongDocument { .. } => "wrong_document",
+        Invalid::HeadsUnknown { .. } => "unknown_heads",
+    }
+}
+
+/// Checks one pushed sign-off and stores it; `Some((code, message))` is a refusal (nothing
+/// stored). The device may push only its own sign-offs, for documents of a branch it may
+/// write, and each must verify against the branch's directory (signature, device, role held
+/// when signed) and the document (same id, kind and branch; heads the server has). An
+/// approval also needs the approved version to be free of conflicts and complete — checked
+/// on the document as it was at those heads.
+fn accept_signoff(
+    store: &dyn ServerStore,
+    locks: &DocLocks,
+    caller: &Caller<'_>,
+    s: &Signoff,
+    now: i64,
+) -> Result<Option<(&'static str, String)>> {
+    let refuse = |code: &'static str, message: String| Ok(Some((code, message)));
+    if let Err(e) = s.check_well_formed() {
+        return refuse("malformed", e.to_string());
+    }
+    if s.signer != caller.member.id
+        || s.device_id != caller.device.id
+        || s.public_key != caller.device.public_key
+    {
+        return refuse(
+            "not_yours",
+            "a device pushes only the sign-offs it signed".into(),
+        );
+    }
+    if s.signed_at > now + MAX_CLOCK_SKEW_SECS {
+        return refuse(
+            "signed_in_future",
+            "the sign-off is dated in the future; check the phone's clock".into(),
+        );
+    }
+    let Some(meta) = store.doc_meta(&s.doc_id)? else {
+        return refuse("unknown_document", "the server has no such document".into());
+    };
+    if !caller.may_write(&meta.scope) {
+        return refuse("forbidden", "you may not sign off this document".into());
+    }
+    if meta.scope != Scope::Branch(s.branch_id.clone()) {
+        return refuse(
+            "wrong_branch",
+            "the sign-off names another branch than the document's".into(),
+        );
+    }
+    let dir = crate::directory::for_branch(store, &caller.member.committee_id, &s.branch_id)?;
+    if let Err(e) = approval::verify(s, &dir) {
+        return refuse(invalid_code(&e), e.to_string());
+    }
+    let _guard = locks.lock(&s.doc_id);
+    let cached = locks.take(&s.doc_id);
+    let Some((mut doc, logged)) = cached
+        .map(Ok)
+        .or_else(|| load_doc(store, &s.doc_id).transpose())
+        .transpose()?
+    else {
+        return refuse("unknown_document", "the server has no such document".into());
+    };
+    let checked = check_signoff_on(&mut doc, s);
+    locks.put(s.doc_id.clone(), doc, logged);
+    if let Some(refusal) = checked {
+        return Ok(Some(refusal));
+    }
+    let bytes = s.to_bytes()?;
+    store.put_signoff(&StoredSignoff {
+        seq: 0,
+        id: s.id().as_str().to_owned(),
+        doc_id: s.doc_id.clone(),
+        scope: meta.scope,
+        signer: s.signer.clone(),
+        device_id: s.device_id.clone(),
+        received_at: now,
+        bytes,
+    })?;
+    Ok(None)
+}
+
+/// The document-side checks of a sign-off (see [`accept_signoff`]).
+fn check_signoff_on(doc: &mut Document, s: &Signoff) -> Option<(&'static str, String)> {
+    if let Err(e) = approval::check_document(s, doc) {
+        return Some((invalid_code(&e), e.to_string()));
+    }
+    if s.action == SignoffAction::Approve {
+        let at = s.change_hashes();
+        let version = match doc.fork_at(&at) {
+            Ok(v) => v,
+            Err(e) => return Some(("unknown_heads", e.to_string())),
+        };
+        if let Err(e) = approval::check_ready(&version) {
+            return Some(("not_ready", e.to_string()));
+        }
+    }
+    None
 }
 
 /// Handles one sync request.
@@ -479,6 +603,36 @@ pub fn handle(
             }
         }
     }
+
+    // ----- sign-offs (after the documents: an approval may name heads pushed just now) --
+    for signoff in &req.signoffs {
+        let id = signoff.id();
+        match accept_signoff(store, locks, caller, signoff, now)? {
+            None => resp.signoff_acks.push(id),
+            Some((code, message)) => {
+                tracing::warn!(signoff = %id, device = %caller.device.id, code, "sign-off refused");
+                resp.signoff_refusals.push(SignoffRefusal {
+                    id,
+                    code: code.to_owned(),
+                    message,
+                });
+            }
+        }
+    }
+    let after = req.signoff_cursor;
+    for stored in store.signoffs_after(caller.read_scopes, after)? {
+        match Signoff::from_bytes(&stored.bytes) {
+            Ok(mut s) => {
+                s.received_at = Some(stored.received_at);
+                resp.signoffs.push(s);
+            }
+            Err(e) => {
+                tracing::error!(signoff = %stored.id, error = %e, "a stored sign-off does not decode; skipped")
+            }
+        }
+        resp.signoff_cursor = resp.signoff_cursor.max(stored.seq);
+    }
+    resp.signoff_cursor = resp.signoff_cursor.max(after);
 
     // ----- pull --------------------------------------------------------------------------
     let epoch = store.epoch()?;

@@ -45,6 +45,7 @@ fn add(store: &dyn ServerStore, id: &str, branch: Option<&str>, role: Role) {
             role,
             status: MemberStatus::Full,
         },
+        NOW,
     )
     .unwrap();
 }
@@ -104,7 +105,7 @@ fn test_csv_import_stores_vietnamese_names_in_nfc() {
          m-kiem,Trần Văn Kiểm,,Inspector,Full\r\n\
          ,,,,\r\n"
     );
-    let imported = admin::import_members_csv(&store, "c1", csv.as_bytes()).unwrap();
+    let imported = admin::import_members_csv(&store, "c1", csv.as_bytes(), NOW).unwrap();
     assert_eq!(imported.len(), 5);
 
     let get = |id: &str| store.member(&MemberId::new(id)).unwrap().unwrap();
@@ -138,7 +139,7 @@ fn test_bad_csv_refused_with_line_numbers_and_nothing_stored() {
                m-8,Tạ Quang Thắng,,Member,Probationary\n\
                m-9,Mạc Văn Đạt,b-co-dien,Admin,Full\n\
                m-10,Đỗ Mạnh Cường,b-co-dien\n";
-    let err = admin::import_members_csv(&store, "c1", csv.as_bytes()).unwrap_err();
+    let err = admin::import_members_csv(&store, "c1", csv.as_bytes(), NOW).unwrap_err();
     let Error::InvalidInput(msg) = err else {
         panic!("{err:?}")
     };
@@ -181,15 +182,19 @@ fn test_csv_header_encoding_and_existing_ids_are_checked() {
         ),
     ];
     for (csv, expected) in cases {
-        let err = admin::import_members_csv(&store, "c1", csv).unwrap_err();
+        let err = admin::import_members_csv(&store, "c1", csv, NOW).unwrap_err();
         assert!(
             err.to_string().contains(expected),
             "{expected:?} not in {err}"
         );
     }
     assert_eq!(members_of(&store, "c1"), 1);
-    let missing =
-        admin::import_members_csv(&store, "c-none", b"id,full_name,branch_id,role,status\n");
+    let missing = admin::import_members_csv(
+        &store,
+        "c-none",
+        b"id,full_name,branch_id,role,status\n",
+        NOW,
+    );
     assert!(matches!(missing, Err(Error::NotFound(_))));
 }
 
@@ -206,10 +211,15 @@ fn test_add_member_normalises_and_checks_role_against_branch() {
         role,
         status: MemberStatus::Full,
     };
-    let m = admin::add_member(&store, &new("m-hoa", Some("b-co-dien"), Role::Executive)).unwrap();
+    let m = admin::add_member(
+        &store,
+        &new("m-hoa", Some("b-co-dien"), Role::Executive),
+        NOW,
+    )
+    .unwrap();
     assert_eq!(m.full_name, "Vũ Thị Hoà");
     assert!(matches!(
-        admin::add_member(&store, &new("m-hoa", Some("b-co-dien"), Role::Member)),
+        admin::add_member(&store, &new("m-hoa", Some("b-co-dien"), Role::Member), NOW),
         Err(Error::AlreadyExists(_))
     ));
     for bad in [
@@ -222,7 +232,7 @@ fn test_add_member_normalises_and_checks_role_against_branch() {
             ..new("m-x", Some("b-co-dien"), Role::Member)
         },
     ] {
-        assert!(admin::add_member(&store, &bad).is_err(), "{bad:?}");
+        assert!(admin::add_member(&store, &bad, NOW).is_err(), "{bad:?}");
     }
     assert_eq!(members_of(&store, "c1"), 1);
     assert_eq!(members_of(&store, "c2"), 0);
@@ -315,8 +325,13 @@ fn test_move_member_changes_scope_on_the_next_request() {
     let before = auth();
     assert!(before.may_write(&Scope::Branch(BranchId::new("b-co-dien"))));
 
-    let moved =
-        admin::move_member(&store, &MemberId::new("m-a"), &BranchId::new("b-van-tai")).unwrap();
+    let moved = admin::move_member(
+        &store,
+        &MemberId::new("m-a"),
+        &BranchId::new("b-van-tai"),
+        NOW,
+    )
+    .unwrap();
     assert_eq!(moved.branch_id, Some(BranchId::new("b-van-tai")));
     let after = auth();
     assert_eq!(
@@ -340,7 +355,8 @@ fn test_move_member_stays_within_the_committee() {
     let store = org();
     add(&store, "m-a", Some("b-co-dien"), Role::Member);
     add(&store, "m-insp", None, Role::Inspector);
-    let to = |m: &str, b: &str| admin::move_member(&store, &MemberId::new(m), &BranchId::new(b));
+    let to =
+        |m: &str, b: &str| admin::move_member(&store, &MemberId::new(m), &BranchId::new(b), NOW);
     assert!(matches!(to("m-a", "b-khac"), Err(Error::NotFound(_))));
     assert!(matches!(to("m-a", "b-none"), Err(Error::NotFound(_))));
     assert!(matches!(
@@ -355,6 +371,121 @@ fn test_move_member_stays_within_the_committee() {
     ));
     let m = store.member(&MemberId::new("m-a")).unwrap().unwrap();
     assert_eq!(m.branch_id, Some(BranchId::new("b-co-dien")));
+}
+
+// ----- roles and delegation ----------------------------------------------------------------
+
+/// A re-election: the former secretary's span ends when the new role starts, so what she
+/// approved as secretary stays checkable.
+#[test]
+fn test_set_role_records_the_hand_over() {
+    let store = org();
+    add(&store, "m-sec", Some("b-co-dien"), Role::Secretary);
+    add(&store, "m-a", Some("b-co-dien"), Role::Member);
+    let id = |m: &str| MemberId::new(m);
+    let v = store.directory_version("c1").unwrap();
+    let new = admin::set_role(&store, &id("m-a"), Role::Secretary, NOW + DAY).unwrap();
+    assert_eq!(new.role, Role::Secretary);
+    let old = admin::set_role(&store, &id("m-sec"), Role::Member, NOW + DAY).unwrap();
+    assert_eq!(old.role, Role::Member);
+    assert_eq!(store.directory_version("c1").unwrap(), v + 2);
+    let roles = store.role_history(&id("m-sec")).unwrap();
+    assert_eq!(roles.len(), 2);
+    assert_eq!(
+        (roles[0].role, roles[0].from, roles[0].until),
+        (Role::Secretary, NOW, Some(NOW + DAY))
+    );
+    assert_eq!(
+        (roles[1].role, roles[1].from, roles[1].until),
+        (Role::Member, NOW + DAY, None)
+    );
+    assert_eq!(
+        store.member(&id("m-a")).unwrap().unwrap().role,
+        Role::Secretary
+    );
+    // The same role again changes nothing, not even the directory version.
+    admin::set_role(&store, &id("m-a"), Role::Secretary, NOW + 2 * DAY).unwrap();
+    assert_eq!(store.role_history(&id("m-a")).unwrap().len(), 2);
+    assert_eq!(store.directory_version("c1").unwrap(), v + 2);
+}
+
+#[test]
+fn test_set_role_refuses_what_does_not_fit() {
+    let store = org();
+    add(&store, "m-a", Some("b-co-dien"), Role::Member);
+    add(&store, "m-insp", None, Role::Inspector);
+    let id = |m: &str| MemberId::new(m);
+    let set = |m: &str, role| admin::set_role(&store, &id(m), role, NOW + 1);
+    assert!(matches!(
+        set("m-none", Role::Member),
+        Err(Error::NotFound(_))
+    ));
+    // A branch member cannot become committee staff in place, nor the reverse.
+    assert!(matches!(
+        set("m-a", Role::Inspector),
+        Err(Error::InvalidInput(_))
+    ));
+    assert!(matches!(
+        set("m-insp", Role::Secretary),
+        Err(Error::InvalidInput(_))
+    ));
+    assert_eq!(store.role_history(&id("m-a")).unwrap().len(), 1);
+    admin::remove_member(&store, &id("m-a"), NOW + 2).unwrap();
+    assert!(matches!(
+        set("m-a", Role::Secretary),
+        Err(Error::InvalidInput(_))
+    ));
+    let roles = store.role_history(&id("m-a")).unwrap();
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].until, Some(NOW + 2));
+    // Committee staff change among committee roles.
+    assert_eq!(set("m-insp", Role::Admin).unwrap().role, Role::Admin);
+}
+
+#[test]
+fn test_move_and_import_record_roles_at_the_given_time() {
+    let store = org();
+    let csv = "id,full_name,branch_id,role,status
+m-a,Lê Văn A,b-co-dien,Executive,Full
+";
+    admin::import_members_csv(&store, "c1", csv.as_bytes(), NOW).unwrap();
+    admin::move_member(
+        &store,
+        &MemberId::new("m-a"),
+        &BranchId::new("b-van-tai"),
+        NOW + 5,
+    )
+    .unwrap();
+    let roles = store.role_history(&MemberId::new("m-a")).unwrap();
+    let summary: Vec<_> = roles
+        .iter()
+        .map(|r| (r.branch_id.clone().unwrap().to_string(), r.from, r.until))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("b-co-dien".to_owned(), NOW, Some(NOW + 5)),
+            ("b-van-tai".to_owned(), NOW + 5, None)
+        ]
+    );
+}
+
+#[test]
+fn test_set_plan_delegation() {
+    let store = org();
+    let b = BranchId::new("b-co-dien");
+    let v = store.directory_version("c1").unwrap();
+    let branch = admin::set_plan_delegation(&store, &b, true, NOW).unwrap();
+    assert_eq!(branch.name, "Chi bộ Phân xưởng Cơ điện");
+    admin::set_plan_delegation(&store, &b, false, NOW + DAY).unwrap();
+    let spans = store.plan_delegations(&b).unwrap();
+    assert_eq!(spans.len(), 1);
+    assert_eq!((spans[0].from, spans[0].until), (NOW, Some(NOW + DAY)));
+    assert_eq!(store.directory_version("c1").unwrap(), v + 2);
+    assert!(matches!(
+        admin::set_plan_delegation(&store, &BranchId::new("b-none"), true, NOW),
+        Err(Error::NotFound(_))
+    ));
 }
 
 // ----- codes and enrollment ----------------------------------------------------------------
@@ -404,6 +535,7 @@ fn test_enroll_flow_binds_the_key_to_the_member() {
             role: Role::DeputySecretary,
             status: MemberStatus::Full,
         },
+        NOW,
     )
     .unwrap();
     let code = admin::issue_code(&store, &MemberId::new("m-trang"), NOW, DAY).unwrap();
@@ -414,10 +546,20 @@ fn test_enroll_flow_binds_the_key_to_the_member() {
     assert_eq!(resp.committee_id, "c1");
     assert_eq!(resp.member.id, MemberId::new("m-trang"));
     assert_eq!(resp.member.full_name, "Nguyễn Thị Huyền Trang");
-    assert_eq!(resp.member.branch_id, BranchId::new("b-co-dien"));
+    assert_eq!(resp.member.branch_id, Some(BranchId::new("b-co-dien")));
     assert_eq!(resp.member.role, Role::DeputySecretary);
     assert_eq!(resp.device_id.len(), 32);
     assert!(resp.device_id.bytes().all(|b| b.is_ascii_hexdigit()));
+    // The phone pins the server's public key (never the secret).
+    let server_key = admin::server_public_key(&store).unwrap();
+    assert_eq!(resp.server_key, hex::encode(server_key));
+    assert_eq!(
+        server_key,
+        SigningKey::from_bytes(&store.server_secret().unwrap())
+            .verifying_key()
+            .to_bytes()
+    );
+    assert_ne!(server_key, store.server_secret().unwrap());
 
     let device = store.device(&resp.device_id).unwrap().unwrap();
     assert_eq!(device.public_key, k.verifying_key().to_bytes());
@@ -551,12 +693,12 @@ fn test_code_of_a_member_removed_before_enrollment_does_not_enroll() {
 }
 
 #[test]
-fn test_committee_level_staff_enroll_with_an_empty_branch() {
+fn test_committee_level_staff_enroll_with_no_branch() {
     let store = org();
     add(&store, "m-insp", None, Role::Inspector);
     let (resp, _) = enroll(&store, "m-insp");
     assert_eq!(resp.member.role, Role::Inspector);
-    assert_eq!(resp.member.branch_id.as_str(), "");
+    assert_eq!(resp.member.branch_id, None);
     assert_eq!(resp.committee_id, "c1");
 }
 
@@ -641,7 +783,13 @@ fn test_seed_demo_is_idempotent_and_issues_fresh_codes() {
     let store = MemoryStore::new();
     let first = demo::seed_demo(&store, NOW).unwrap();
     admin::remove_member(&store, &MemberId::new("m-dat"), NOW).unwrap();
-    admin::move_member(&store, &MemberId::new("m-huy"), &BranchId::new("b-van-tai")).unwrap();
+    admin::move_member(
+        &store,
+        &MemberId::new("m-huy"),
+        &BranchId::new("b-van-tai"),
+        NOW,
+    )
+    .unwrap();
     let second = demo::seed_demo(&store, NOW + 100).unwrap();
     let committee = demo::committee_id().unwrap();
     assert_eq!(store.branches(&committee).unwrap().len(), 20);
@@ -785,6 +933,14 @@ fn test_admin_command_line_round_trip() {
     let code_text = out.trim();
     assert_eq!(code_text.len(), 14, "{out}");
     ok(&["member", "move", "m-y", "--branch", "b-van-tai"]);
+    let out = ok(&["member", "set-role", "m-y", "Executive"]);
+    assert!(out.contains("Executive"), "{out}");
+    let out = ok(&["branch", "delegate-plan-approval", "b-co-dien", "--on"]);
+    assert!(out.contains("deputy secretary"), "{out}");
+    ok(&["branch", "delegate-plan-approval", "b-co-dien", "--off"]);
+    let server_key = ok(&["server-key"]);
+    assert_eq!(server_key.trim().len(), 64, "{server_key}");
+    assert_eq!(ok(&["server-key"]), server_key);
     assert!(ok(&["device", "list", "m-y"]).contains("no devices"));
     let out = ok(&["member", "remove", "m-y"]);
     assert!(out.contains("0 device(s) revoked"), "{out}");
@@ -811,6 +967,18 @@ fn test_admin_command_line_round_trip() {
         &["committee", "create", "--id", "c1", "--name", "Again"],
         &["device", "revoke", "nope"],
         &["code", "issue", "m-viet", "--days", "0"],
+        &["member", "set-role", "m-viet", "King"],
+        &["member", "set-role", "m-viet", "Inspector"],
+        &["member", "set-role", "m-none", "Member"],
+        &["branch", "delegate-plan-approval", "b-none", "--on"],
+        &["branch", "delegate-plan-approval", "b-co-dien"],
+        &[
+            "branch",
+            "delegate-plan-approval",
+            "b-co-dien",
+            "--on",
+            "--off",
+        ],
     ] {
         let (code, _, err) = cli(data, args);
         assert_eq!(code, 2, "{args:?}: {err}");
@@ -823,6 +991,20 @@ fn test_admin_command_line_round_trip() {
     let y = store.member(&MemberId::new("m-y")).unwrap().unwrap();
     assert_eq!(y.full_name, "Quách Thị Ỷ");
     assert_eq!(y.branch_id, Some(BranchId::new("b-van-tai")));
+    assert_eq!(y.role, Role::Executive);
     assert!(!y.active);
     assert_eq!(store.members("c1").unwrap().len(), 3);
+    let roles = store.role_history(&MemberId::new("m-y")).unwrap();
+    assert_eq!(
+        roles.iter().map(|r| r.role).collect::<Vec<_>>(),
+        [Role::Member, Role::Member, Role::Executive]
+    );
+    assert!(roles.iter().all(|r| r.until.is_some())); // removed
+    let delegations = store.plan_delegations(&BranchId::new("b-co-dien")).unwrap();
+    assert_eq!(delegations.len(), 1);
+    assert!(delegations[0].until.is_some());
+    assert_eq!(
+        server_key.trim(),
+        hex::encode(admin::server_public_key(&store).unwrap())
+    );
 }

@@ -11,12 +11,13 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::org::{MemberStatus, Role};
+use sotay_core::protocol::{RoleSpan, Span};
 use sotay_server::Error;
 use sotay_server::store::memory::MemoryStore;
 use sotay_server::store::sqlite::SqliteStore;
 use sotay_server::store::{
     AcceptedBatch, Branch, Committee, Device, DocMeta, LogEntry, LogPage, Scope, ServerMember,
-    ServerStore,
+    ServerStore, StoredSignoff,
 };
 use tempfile::TempDir;
 
@@ -76,6 +77,7 @@ macro_rules! conformance_tests {
                 test_concurrent_redeems_enroll_one_device,
                 test_device_lookup_and_devices_of_member,
                 test_revoke_device_once,
+                test_enrollment_and_revocation_bump_the_directory,
                 test_nonce_replay_refused,
                 test_nonce_same_value_other_device_accepted,
                 test_nonce_forgotten_before_cutoff,
@@ -105,12 +107,41 @@ macro_rules! conformance_tests {
                 test_put_snapshot_refuses_unknown_doc_and_future_seq,
                 test_docs_in_scopes_by_id,
                 test_audit_trail_in_seq_order,
+                test_role_history_opens_a_span_when_a_member_is_added,
+                test_role_history_role_change_closes_and_opens,
+                test_role_history_branch_move_closes_and_opens,
+                test_role_history_committee_move_closes_and_opens,
+                test_role_history_removal_leaves_no_open_span,
+                test_role_history_added_inactive_has_no_span,
+                test_role_history_unchanged_without_role_relevant_change,
+                test_role_history_never_runs_backwards,
+                test_role_history_refused_put_records_nothing,
+                test_plan_delegation_spans_and_directory_version,
+                test_plan_delegation_unknown_branch_not_found,
+                test_server_secret_nonzero_and_stable,
+                test_put_signoff_assigns_its_own_sequence,
+                test_put_signoff_idempotent_by_id,
+                test_put_signoff_unknown_doc_refused,
+                test_put_signoff_wrong_scope_refused,
+                test_put_signoff_malformed_id_refused,
+                test_concurrent_puts_of_one_signoff_store_it_once,
+                test_signoffs_after_scoped_and_ordered,
+                test_signoffs_of_doc_in_seq_order,
             );
 
             #[test]
             fn test_epoch_differs_between_new_stores() {
                 let (a, b) = (fixture(), fixture());
                 assert_ne!(a.store.epoch().unwrap(), b.store.epoch().unwrap());
+            }
+
+            #[test]
+            fn test_server_secret_differs_between_new_stores() {
+                let (a, b) = (fixture(), fixture());
+                assert_ne!(
+                    a.store.server_secret().unwrap(),
+                    b.store.server_secret().unwrap()
+                );
             }
         }
     };
@@ -159,6 +190,8 @@ fn sqlite_nonces_survive_reopen() {
 // ----- fixtures ---------------------------------------------------------------------------
 
 const C1: &str = "c-song-lam-xanh";
+/// When [`seed_org`] adds its members (Unix seconds).
+const T0: i64 = 1_700_000_000;
 const C2: &str = "c-khac";
 
 fn bid(s: &str) -> BranchId {
@@ -217,7 +250,7 @@ fn seed_org(s: &dyn ServerStore) {
         member("m-admin", C1, None, "Phạm Thị Quản", Role::Admin),
         member("m-x1", C2, Some("b-x"), "Hồ Văn Xuân", Role::Member),
     ] {
-        s.put_member(&m).unwrap();
+        s.put_member(&m, T0).unwrap();
     }
 }
 
@@ -421,7 +454,7 @@ fn test_member_put_get_and_list(s: &dyn ServerStore) {
     // Replacing keeps one row.
     let mut renamed = m.clone();
     renamed.full_name = "Trần Thị Hòa".into();
-    s.put_member(&renamed).unwrap();
+    s.put_member(&renamed, T0).unwrap();
     assert_eq!(s.member(&mid("m-a2")).unwrap(), Some(renamed));
     assert_eq!(s.members(C1).unwrap().len(), 4);
 }
@@ -445,7 +478,7 @@ fn test_member_role_and_status_round_trip(s: &dyn ServerStore) {
         for (j, status) in statuses.into_iter().enumerate() {
             let mut m = member(&format!("m-{i}-{j}"), C1, Some("b-b"), "Đỗ Thị Ánh", role);
             m.status = status;
-            s.put_member(&m).unwrap();
+            s.put_member(&m, T0).unwrap();
             assert_eq!(s.member(&m.id).unwrap(), Some(m));
         }
     }
@@ -459,11 +492,11 @@ fn test_member_needs_existing_committee_and_branch(s: &dyn ServerStore) {
         member("m-new", C1, Some("b-none"), "Không", Role::Member),
     ];
     for m in cases {
-        let err = s.put_member(&m).unwrap_err();
+        let err = s.put_member(&m, T0).unwrap_err();
         assert!(matches!(err, Error::NotFound(_)), "{err:?}");
     }
     let wrong_committee = member("m-new", C1, Some("b-x"), "Không", Role::Member);
-    let err = s.put_member(&wrong_committee).unwrap_err();
+    let err = s.put_member(&wrong_committee, T0).unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
     assert_eq!(s.member(&mid("m-new")).unwrap(), None);
     assert_eq!(
@@ -487,11 +520,11 @@ fn test_directory_version_bumps_on_every_put(s: &dyn ServerStore) {
     assert_eq!(s.directory_version("c-unknown").unwrap(), 0);
     let m = member("m-admin", C1, None, "Phạm Thị Quản", Role::Admin);
     for expected in 1..=3 {
-        s.put_member(&m).unwrap(); // even an identical put is a directory change
+        s.put_member(&m, T0).unwrap(); // even an identical put is a directory change
         assert_eq!(s.directory_version(C1).unwrap(), expected);
     }
     assert_eq!(s.directory_version(C2).unwrap(), 0);
-    s.put_member(&member("m-x", C2, None, "X", Role::Inspector))
+    s.put_member(&member("m-x", C2, None, "X", Role::Inspector), T0)
         .unwrap();
     assert_eq!(s.directory_version(C2).unwrap(), 1);
     assert_eq!(s.directory_version(C1).unwrap(), 3);
@@ -502,7 +535,7 @@ fn test_member_moved_between_branches(s: &dyn ServerStore) {
     let v = s.directory_version(C1).unwrap();
     let mut m = s.member(&mid("m-a1")).unwrap().unwrap();
     m.branch_id = Some(bid("b-b"));
-    s.put_member(&m).unwrap();
+    s.put_member(&m, T0).unwrap();
     assert_eq!(
         s.member(&mid("m-a1")).unwrap().unwrap().branch_id,
         Some(bid("b-b"))
@@ -526,7 +559,7 @@ fn test_member_moved_to_other_committee_bumps_both_directories(s: &dyn ServerSto
     let mut m = s.member(&mid("m-b1")).unwrap().unwrap();
     m.committee_id = C2.into();
     m.branch_id = Some(bid("b-x"));
-    s.put_member(&m).unwrap();
+    s.put_member(&m, T0).unwrap();
     assert_eq!(s.directory_version(C1).unwrap(), v1 + 1);
     assert_eq!(s.directory_version(C2).unwrap(), v2 + 1);
     assert!(s.members(C1).unwrap().iter().all(|m| m.id != mid("m-b1")));
@@ -538,7 +571,7 @@ fn test_member_removed_stays_listed_inactive(s: &dyn ServerStore) {
     let v = s.directory_version(C1).unwrap();
     let mut m = s.member(&mid("m-a1")).unwrap().unwrap();
     m.active = false;
-    s.put_member(&m).unwrap();
+    s.put_member(&m, T0).unwrap();
     assert!(!s.member(&mid("m-a1")).unwrap().unwrap().active);
     let listed = s.members(C1).unwrap();
     let removed = listed.iter().find(|m| m.id == mid("m-a1")).unwrap();
@@ -716,6 +749,26 @@ fn test_revoke_device_once(s: &dyn ServerStore) {
     );
     assert!(!s.revoke_device("dev-none", 6_000).unwrap());
     assert_eq!(s.device("dev-2").unwrap().unwrap().revoked_at, None);
+}
+
+/// Device keys are in the directory phones verify approvals against: a new device or a
+/// revocation must reach them.
+fn test_enrollment_and_revocation_bump_the_directory(s: &dyn ServerStore) {
+    seed_org(s);
+    let v0 = s.directory_version(C1).unwrap();
+    s.create_enrollment_code(code(9), &mid("m-a1"), 10_000)
+        .unwrap();
+    s.redeem_enrollment_code(code(9), &device("dev-x", "m-a1", 9), 2_000)
+        .unwrap()
+        .unwrap();
+    let v1 = s.directory_version(C1).unwrap();
+    assert!(v1 > v0, "enrollment: {v0} → {v1}");
+    assert!(s.revoke_device("dev-x", 3_000).unwrap());
+    let v2 = s.directory_version(C1).unwrap();
+    assert!(v2 > v1, "revocation: {v1} → {v2}");
+    // Nothing changes, nothing bumps.
+    assert!(!s.revoke_device("dev-x", 3_001).unwrap());
+    assert_eq!(s.directory_version(C1).unwrap(), v2);
 }
 
 fn test_nonce_replay_refused(s: &dyn ServerStore) {
@@ -1456,6 +1509,535 @@ fn test_audit_trail_in_seq_order(s: &dyn ServerStore) {
     assert_eq!(s.audit(&did("doc-none")).unwrap(), vec![]);
 }
 
+// ----- role history -----------------------------------------------------------------------
+
+fn span(branch: Option<&str>, role: Role, from: i64, until: Option<i64>) -> RoleSpan {
+    RoleSpan {
+        branch_id: branch.map(bid),
+        role,
+        from,
+        until,
+    }
+}
+
+fn history(s: &dyn ServerStore, m: &str) -> Vec<RoleSpan> {
+    s.role_history(&mid(m)).unwrap()
+}
+
+fn test_role_history_opens_a_span_when_a_member_is_added(s: &dyn ServerStore) {
+    assert_eq!(history(s, "m-a2"), vec![]);
+    seed_org(s);
+    assert_eq!(
+        history(s, "m-a2"),
+        vec![span(Some("b-a"), Role::Secretary, T0, None)]
+    );
+    assert_eq!(
+        history(s, "m-admin"),
+        vec![span(None, Role::Admin, T0, None)]
+    );
+    assert_eq!(history(s, "m-unknown"), vec![]);
+}
+
+/// A re-election: the secretary steps down and a member is elected; the former role's span
+/// ends exactly where the new one starts.
+fn test_role_history_role_change_closes_and_opens(s: &dyn ServerStore) {
+    seed_org(s);
+    let v = s.directory_version(C1).unwrap();
+    let t = T0 + 86_400;
+    let mut old = s.member(&mid("m-a2")).unwrap().unwrap();
+    old.role = Role::Member;
+    s.put_member(&old, t).unwrap();
+    let mut new = s.member(&mid("m-a1")).unwrap().unwrap();
+    new.role = Role::Secretary;
+    s.put_member(&new, t + 1).unwrap();
+    assert_eq!(
+        history(s, "m-a2"),
+        vec![
+            span(Some("b-a"), Role::Secretary, T0, Some(t)),
+            span(Some("b-a"), Role::Member, t, None),
+        ]
+    );
+    assert_eq!(
+        history(s, "m-a1"),
+        vec![
+            span(Some("b-a"), Role::Member, T0, Some(t + 1)),
+            span(Some("b-a"), Role::Secretary, t + 1, None),
+        ]
+    );
+    // Who held the role when: the former secretary's span covers her signing time only.
+    let at = |m: &str, when: i64| {
+        history(s, m)
+            .into_iter()
+            .find(|r| r.covers(when))
+            .map(|r| r.role)
+    };
+    assert_eq!(at("m-a2", t - 1), Some(Role::Secretary));
+    assert_eq!(at("m-a2", t), Some(Role::Member));
+    assert_eq!(at("m-a1", t), Some(Role::Member));
+    assert_eq!(at("m-a1", t + 1), Some(Role::Secretary));
+    assert_eq!(at("m-a1", T0 - 1), None);
+    assert_eq!(s.directory_version(C1).unwrap(), v + 2);
+    // Others untouched.
+    assert_eq!(
+        history(s, "m-b1"),
+        vec![span(Some("b-b"), Role::Member, T0, None)]
+    );
+}
+
+fn test_role_history_branch_move_closes_and_opens(s: &dyn ServerStore) {
+    seed_org(s);
+    let mut m = s.member(&mid("m-a1")).unwrap().unwrap();
+    m.branch_id = Some(bid("b-b"));
+    s.put_member(&m, T0 + 10).unwrap();
+    assert_eq!(
+        history(s, "m-a1"),
+        vec![
+            span(Some("b-a"), Role::Member, T0, Some(T0 + 10)),
+            span(Some("b-b"), Role::Member, T0 + 10, None),
+        ]
+    );
+}
+
+fn test_role_history_committee_move_closes_and_opens(s: &dyn ServerStore) {
+    seed_org(s);
+    let mut m = s.member(&mid("m-b1")).unwrap().unwrap();
+    m.committee_id = C2.into();
+    m.branch_id = Some(bid("b-x"));
+    m.role = Role::Executive;
+    s.put_member(&m, T0 + 10).unwrap();
+    assert_eq!(
+        history(s, "m-b1"),
+        vec![
+            span(Some("b-b"), Role::Member, T0, Some(T0 + 10)),
+            span(Some("b-x"), Role::Executive, T0 + 10, None),
+        ]
+    );
+}
+
+fn test_role_history_removal_leaves_no_open_span(s: &dyn ServerStore) {
+    seed_org(s);
+    let mut m = s.member(&mid("m-a2")).unwrap().unwrap();
+    m.active = false;
+    s.put_member(&m, T0 + 50).unwrap();
+    let closed = vec![span(Some("b-a"), Role::Secretary, T0, Some(T0 + 50))];
+    assert_eq!(history(s, "m-a2"), closed);
+    assert!(history(s, "m-a2").iter().all(|r| r.until.is_some()));
+    // Changes while removed (here: the role) open nothing.
+    m.role = Role::Member;
+    s.put_member(&m, T0 + 60).unwrap();
+    assert_eq!(history(s, "m-a2"), closed);
+    // Re-admitted: a new span from then on.
+    m.active = true;
+    s.put_member(&m, T0 + 70).unwrap();
+    assert_eq!(
+        history(s, "m-a2"),
+        vec![
+            span(Some("b-a"), Role::Secretary, T0, Some(T0 + 50)),
+            span(Some("b-a"), Role::Member, T0 + 70, None),
+        ]
+    );
+}
+
+fn test_role_history_added_inactive_has_no_span(s: &dyn ServerStore) {
+    seed_org(s);
+    let mut m = member("m-new", C1, Some("b-a"), "Đinh Văn Mới", Role::Member);
+    m.active = false;
+    s.put_member(&m, T0 + 5).unwrap();
+    assert_eq!(history(s, "m-new"), vec![]);
+}
+
+fn test_role_history_unchanged_without_role_relevant_change(s: &dyn ServerStore) {
+    seed_org(s);
+    let before = history(s, "m-a2");
+    let v = s.directory_version(C1).unwrap();
+    let mut m = s.member(&mid("m-a2")).unwrap().unwrap();
+    s.put_member(&m, T0 + 1).unwrap(); // identical
+    m.full_name = "Trần Thị Hòa".into();
+    s.put_member(&m, T0 + 2).unwrap();
+    m.status = MemberStatus::Exempt;
+    s.put_member(&m, T0 + 3).unwrap();
+    assert_eq!(history(s, "m-a2"), before);
+    // Still directory changes.
+    assert_eq!(s.directory_version(C1).unwrap(), v + 3);
+}
+
+/// An administrator's clock that steps back never makes spans overlap or run backwards.
+fn test_role_history_never_runs_backwards(s: &dyn ServerStore) {
+    seed_org(s);
+    let mut m = s.member(&mid("m-a1")).unwrap().unwrap();
+    m.role = Role::Executive;
+    s.put_member(&m, T0 - 100).unwrap();
+    assert_eq!(
+        history(s, "m-a1"),
+        vec![
+            span(Some("b-a"), Role::Member, T0, Some(T0)),
+            span(Some("b-a"), Role::Executive, T0, None),
+        ]
+    );
+    m.active = false;
+    s.put_member(&m, T0 + 20).unwrap();
+    m.active = true;
+    s.put_member(&m, T0 + 10).unwrap(); // before the removal
+    let h = history(s, "m-a1");
+    assert_eq!(
+        h.last(),
+        Some(&span(Some("b-a"), Role::Executive, T0 + 20, None))
+    );
+    for pair in h.windows(2) {
+        assert!(
+            pair[0]
+                .until
+                .is_some_and(|u| u >= pair[0].from && u <= pair[1].from)
+        );
+    }
+}
+
+fn test_role_history_refused_put_records_nothing(s: &dyn ServerStore) {
+    seed_org(s);
+    let before = history(s, "m-a1");
+    let mut m = s.member(&mid("m-a1")).unwrap().unwrap();
+    m.branch_id = Some(bid("b-none"));
+    assert!(matches!(
+        s.put_member(&m, T0 + 5).unwrap_err(),
+        Error::NotFound(_)
+    ));
+    m.branch_id = Some(bid("b-x")); // another committee's branch
+    assert!(matches!(
+        s.put_member(&m, T0 + 6).unwrap_err(),
+        Error::InvalidInput(_)
+    ));
+    assert_eq!(history(s, "m-a1"), before);
+    let new = member("m-new", "c-none", None, "Không", Role::Admin);
+    assert!(s.put_member(&new, T0).is_err());
+    assert_eq!(history(s, "m-new"), vec![]);
+}
+
+// ----- plan-approval delegation -----------------------------------------------------------
+
+fn test_plan_delegation_spans_and_directory_version(s: &dyn ServerStore) {
+    seed_org(s);
+    let (v1, v2) = (
+        s.directory_version(C1).unwrap(),
+        s.directory_version(C2).unwrap(),
+    );
+    assert_eq!(s.plan_delegations(&bid("b-a")).unwrap(), vec![]);
+    s.set_plan_delegation(&bid("b-a"), true, T0 + 10).unwrap();
+    let open = Span {
+        from: T0 + 10,
+        until: None,
+    };
+    assert_eq!(s.plan_delegations(&bid("b-a")).unwrap(), vec![open]);
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 1);
+    // Asking for what already holds changes nothing.
+    s.set_plan_delegation(&bid("b-a"), true, T0 + 15).unwrap();
+    assert_eq!(s.plan_delegations(&bid("b-a")).unwrap(), vec![open]);
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 1);
+    s.set_plan_delegation(&bid("b-a"), false, T0 + 20).unwrap();
+    let closed = Span {
+        from: T0 + 10,
+        until: Some(T0 + 20),
+    };
+    assert_eq!(s.plan_delegations(&bid("b-a")).unwrap(), vec![closed]);
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 2);
+    s.set_plan_delegation(&bid("b-a"), false, T0 + 25).unwrap();
+    assert_eq!(s.plan_delegations(&bid("b-a")).unwrap(), vec![closed]);
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 2);
+    // Again, with a clock that stepped back: it starts where the last one ended.
+    s.set_plan_delegation(&bid("b-a"), true, T0 + 5).unwrap();
+    assert_eq!(
+        s.plan_delegations(&bid("b-a")).unwrap(),
+        vec![
+            closed,
+            Span {
+                from: T0 + 20,
+                until: None
+            }
+        ]
+    );
+    assert!(s.plan_delegations(&bid("b-a")).unwrap()[0].covers(T0 + 19));
+    assert!(!s.plan_delegations(&bid("b-a")).unwrap()[0].covers(T0 + 20));
+    // Other branches and committees are untouched.
+    assert_eq!(s.plan_delegations(&bid("b-b")).unwrap(), vec![]);
+    assert_eq!(s.directory_version(C2).unwrap(), v2);
+    s.set_plan_delegation(&bid("b-x"), true, T0).unwrap();
+    assert_eq!(s.directory_version(C2).unwrap(), v2 + 1);
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 3);
+}
+
+fn test_plan_delegation_unknown_branch_not_found(s: &dyn ServerStore) {
+    seed_org(s);
+    let v = s.directory_version(C1).unwrap();
+    for delegated in [true, false] {
+        let err = s
+            .set_plan_delegation(&bid("b-none"), delegated, T0)
+            .unwrap_err();
+        assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    }
+    assert_eq!(s.plan_delegations(&bid("b-none")).unwrap(), vec![]);
+    assert_eq!(s.directory_version(C1).unwrap(), v);
+}
+
+// ----- the server's key -------------------------------------------------------------------
+
+fn test_server_secret_nonzero_and_stable(s: &dyn ServerStore) {
+    let key = s.server_secret().unwrap();
+    assert_eq!(key.len(), 32);
+    assert_ne!(key, [0; 32]);
+    seed_docs(s);
+    s.put_signoff(&signoff(1, "doc-a", branch_scope("b-a")))
+        .unwrap();
+    assert_eq!(s.server_secret().unwrap(), key);
+    // It is an ed25519 secret: it signs, and its public key verifies.
+    let signing = ed25519_dalek::SigningKey::from_bytes(&key);
+    let sig = ed25519_dalek::Signer::sign(&signing, b"directory");
+    assert!(
+        signing
+            .verifying_key()
+            .verify_strict(b"directory", &sig)
+            .is_ok()
+    );
+}
+
+// ----- sign-offs --------------------------------------------------------------------------
+
+/// Sign-off `n` of `doc` (id: `n` as 32 hex digits), signed by m-a2 on dev-a2.
+fn signoff(n: u128, doc: &str, scope: Scope) -> StoredSignoff {
+    StoredSignoff {
+        seq: 0,
+        id: format!("{n:032x}"),
+        doc_id: did(doc),
+        scope,
+        signer: mid("m-a2"),
+        device_id: "dev-a2".into(),
+        received_at: 1_800_000_000 + n as i64,
+        bytes: vec![n as u8; 20 + n as usize],
+    }
+}
+
+/// Every stored sign-off, to show a refused put left no trace.
+fn signoff_state(s: &dyn ServerStore) -> (u64, Vec<StoredSignoff>) {
+    let all = [
+        branch_scope("b-a"),
+        branch_scope("b-b"),
+        committee_scope(C1),
+    ];
+    (
+        s.max_signoff_seq().unwrap(),
+        s.signoffs_after(&all, 0).unwrap(),
+    )
+}
+
+fn test_put_signoff_assigns_its_own_sequence(s: &dyn ServerStore) {
+    seed_docs(s);
+    assert_eq!(s.max_signoff_seq().unwrap(), 0);
+    push(s, "doc-a", 1, "dev-a1", 4);
+    push(s, "doc-a", 2, "dev-a1", 4);
+    let log_seq = s.max_seq().unwrap();
+    let a = signoff(1, "doc-a", branch_scope("b-a"));
+    let mut seed = a.clone();
+    seed.seq = 999; // ignored
+    let s1 = s.put_signoff(&seed).unwrap();
+    let s2 = s
+        .put_signoff(&signoff(2, "doc-c", committee_scope(C1)))
+        .unwrap();
+    assert!(s1 >= 1 && s2 > s1, "{s1} {s2}");
+    assert_eq!(s.max_signoff_seq().unwrap(), s2);
+    // The change log's sequence is not touched, and the next change continues it.
+    assert_eq!(s.max_seq().unwrap(), log_seq);
+    assert_eq!(push(s, "doc-a", 3, "dev-a1", 4), log_seq + 1);
+    assert_eq!(s.max_signoff_seq().unwrap(), s2);
+    assert_eq!(
+        s.signoffs_of(&did("doc-a")).unwrap(),
+        vec![StoredSignoff { seq: s1, ..a }]
+    );
+}
+
+fn test_put_signoff_idempotent_by_id(s: &dyn ServerStore) {
+    seed_docs(s);
+    let a = signoff(1, "doc-a", branch_scope("b-a"));
+    let seq = s.put_signoff(&a).unwrap();
+    s.put_signoff(&signoff(2, "doc-a", branch_scope("b-a")))
+        .unwrap();
+    let before = signoff_state(s);
+    // A retry (received again, later) stores nothing and answers the first seq.
+    let retry = StoredSignoff {
+        received_at: a.received_at + 3_600,
+        device_id: "dev-other".into(),
+        ..a.clone()
+    };
+    assert_eq!(s.put_signoff(&retry).unwrap(), seq);
+    assert_eq!(s.put_signoff(&a).unwrap(), seq);
+    assert_eq!(signoff_state(s), before);
+    assert_eq!(
+        s.signoffs_of(&did("doc-a")).unwrap()[0],
+        StoredSignoff { seq, ..a }
+    );
+}
+
+fn test_put_signoff_unknown_doc_refused(s: &dyn ServerStore) {
+    seed_docs(s);
+    let err = s
+        .put_signoff(&signoff(1, "doc-none", branch_scope("b-a")))
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(signoff_state(s), (0, vec![]));
+    assert_eq!(s.signoffs_of(&did("doc-none")).unwrap(), vec![]);
+    // A refused put spends no seq.
+    assert_eq!(
+        s.put_signoff(&signoff(2, "doc-a", branch_scope("b-a")))
+            .unwrap(),
+        1
+    );
+}
+
+fn test_put_signoff_wrong_scope_refused(s: &dyn ServerStore) {
+    seed_docs(s);
+    let stored = s
+        .put_signoff(&signoff(1, "doc-b", branch_scope("b-b")))
+        .unwrap();
+    let before = signoff_state(s);
+    for scope in [
+        branch_scope("b-b"),    // doc-a is in b-a
+        branch_scope("b-x"),    // another committee's branch
+        committee_scope(C1),    // committee, not branch
+        branch_scope("b-none"), // nowhere
+    ] {
+        let err = s.put_signoff(&signoff(2, "doc-a", scope)).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    }
+    let err = s
+        .put_signoff(&signoff(3, "doc-c", branch_scope("b-a")))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert_eq!(signoff_state(s), before);
+    assert_eq!(s.signoffs_of(&did("doc-a")).unwrap(), vec![]);
+    assert_eq!(s.max_signoff_seq().unwrap(), stored);
+}
+
+fn test_put_signoff_malformed_id_refused(s: &dyn ServerStore) {
+    seed_docs(s);
+    let good = signoff(1, "doc-a", branch_scope("b-a"));
+    for id in [
+        "",
+        "00000000000000000000000000000001 ",
+        "0000000000000000000000000000001",
+        "000000000000000000000000000000001",
+        "0000000000000000000000000000000A",
+        "0000000000000000000000000000000g",
+    ] {
+        let bad = StoredSignoff {
+            id: id.into(),
+            ..good.clone()
+        };
+        let err = s.put_signoff(&bad).unwrap_err();
+        assert!(matches!(err, Error::InvalidInput(_)), "{id:?}: {err:?}");
+    }
+    assert_eq!(signoff_state(s), (0, vec![]));
+}
+
+/// Two devices relaying the same sign-off at once: stored once, both told the same seq.
+fn test_concurrent_puts_of_one_signoff_store_it_once(s: &dyn ServerStore) {
+    seed_docs(s);
+    let seqs: Vec<u64> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                scope.spawn(move || {
+                    (1..=10u128)
+                        .map(|n| {
+                            let mut so = signoff(n, "doc-a", branch_scope("b-a"));
+                            so.received_at += t;
+                            s.put_signoff(&so).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|t| t.join().unwrap())
+            .collect()
+    });
+    let stored = s.signoffs_of(&did("doc-a")).unwrap();
+    assert_eq!(stored.len(), 10);
+    let distinct: HashSet<u64> = seqs.iter().copied().collect();
+    assert_eq!(distinct, stored.iter().map(|so| so.seq).collect());
+    assert_eq!(s.max_signoff_seq().unwrap(), stored.last().unwrap().seq);
+}
+
+fn test_signoffs_after_scoped_and_ordered(s: &dyn ServerStore) {
+    seed_docs(s);
+    let batch = AcceptedBatch {
+        new_docs: vec![meta("doc-x", DocKind::AnnualPlan, branch_scope("b-x"))],
+        ..Default::default()
+    };
+    s.append(&batch).unwrap();
+    let puts = [
+        (1, "doc-a", branch_scope("b-a")),
+        (2, "doc-b", branch_scope("b-b")),
+        (3, "doc-c", committee_scope(C1)),
+        (4, "doc-a", branch_scope("b-a")),
+        (5, "doc-x", branch_scope("b-x")),
+        (6, "doc-b", branch_scope("b-b")),
+    ];
+    let mut seq_of = std::collections::HashMap::new();
+    for (n, doc, scope) in puts {
+        seq_of.insert(n, s.put_signoff(&signoff(n, doc, scope)).unwrap());
+    }
+    let ns = |scopes: &[Scope], after: u64| -> Vec<u128> {
+        let found = s.signoffs_after(scopes, after).unwrap();
+        assert!(found.windows(2).all(|w| w[0].seq < w[1].seq), "seq order");
+        assert!(found.iter().all(|so| so.seq > after));
+        found
+            .iter()
+            .map(|so| u128::from_str_radix(&so.id, 16).unwrap())
+            .collect()
+    };
+    // Branch A's sign-offs never reach branch B's scopes, nor another committee's.
+    assert_eq!(ns(&[branch_scope("b-a")], 0), [1, 4]);
+    assert_eq!(ns(&[branch_scope("b-b")], 0), [2, 6]);
+    assert_eq!(
+        ns(&[branch_scope("b-b"), committee_scope(C1)], 0),
+        [2, 3, 6]
+    );
+    assert_eq!(ns(&[branch_scope("b-x"), committee_scope(C2)], 0), [5]);
+    // Merged across scopes in seq order, from a cursor, each once.
+    let mine = [
+        committee_scope(C1),
+        branch_scope("b-a"),
+        branch_scope("b-a"),
+    ];
+    assert_eq!(ns(&mine, 0), [1, 3, 4]);
+    assert_eq!(ns(&mine, seq_of[&1]), [3, 4]);
+    assert_eq!(ns(&mine, seq_of[&4]), Vec::<u128>::new());
+    assert_eq!(ns(&[], 0), Vec::<u128>::new());
+    assert_eq!(ns(&[branch_scope("b-none")], 0), Vec::<u128>::new());
+    // What comes back is what was stored.
+    assert_eq!(
+        s.signoffs_after(&[committee_scope(C1)], 0).unwrap(),
+        vec![StoredSignoff {
+            seq: seq_of[&3],
+            ..signoff(3, "doc-c", committee_scope(C1))
+        }]
+    );
+}
+
+fn test_signoffs_of_doc_in_seq_order(s: &dyn ServerStore) {
+    seed_docs(s);
+    // Ids out of order: the store's order is arrival (seq), not id.
+    for n in [9, 2, 5] {
+        s.put_signoff(&signoff(n, "doc-a", branch_scope("b-a")))
+            .unwrap();
+        s.put_signoff(&signoff(n + 100, "doc-b", branch_scope("b-b")))
+            .unwrap();
+    }
+    let of_a = s.signoffs_of(&did("doc-a")).unwrap();
+    let ids: Vec<String> = of_a.iter().map(|so| so.id.clone()).collect();
+    assert_eq!(ids, [9u128, 2, 5].map(|n| format!("{n:032x}")).to_vec());
+    assert!(of_a.windows(2).all(|w| w[0].seq < w[1].seq));
+    assert!(of_a.iter().all(|so| so.doc_id == did("doc-a")));
+    assert_eq!(s.signoffs_of(&did("doc-none")).unwrap(), vec![]);
+}
+
 // ----- SQLite only --------------------------------------------------------------------------
 
 mod sqlite_only {
@@ -1485,7 +2067,8 @@ mod sqlite_only {
         assert_eq!(s.epoch().unwrap(), epoch);
         assert_eq!(s.max_seq().unwrap(), last);
         assert_eq!(s.members(C1).unwrap().len(), 4);
-        assert_eq!(s.directory_version(C1).unwrap(), 4);
+        // Four members put, one device enrolled.
+        assert_eq!(s.directory_version(C1).unwrap(), 5);
         assert_eq!(s.device("dev-a1").unwrap(), Some(enrolled));
         assert_eq!(s.actor_device(&[1; 16]).unwrap().as_deref(), Some("dev-a1"));
         assert_eq!(
@@ -1502,6 +2085,134 @@ mod sqlite_only {
         );
         // Seqs continue after the old ones.
         assert!(push(&s, "doc-a", 3, "dev-a1", 4) > last);
+    }
+
+    #[test]
+    fn test_sqlite_approvals_and_server_key_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let (key, so_seq) = {
+            let s = SqliteStore::open(&path).unwrap();
+            seed_docs(&s);
+            let mut m = s.member(&mid("m-a2")).unwrap().unwrap();
+            m.role = Role::Member;
+            s.put_member(&m, T0 + 10).unwrap();
+            s.set_plan_delegation(&bid("b-a"), true, T0 + 20).unwrap();
+            let seq = s
+                .put_signoff(&signoff(1, "doc-a", branch_scope("b-a")))
+                .unwrap();
+            (s.server_secret().unwrap(), seq)
+        };
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.server_secret().unwrap(), key);
+        assert_eq!(
+            history(&s, "m-a2"),
+            vec![
+                span(Some("b-a"), Role::Secretary, T0, Some(T0 + 10)),
+                span(Some("b-a"), Role::Member, T0 + 10, None),
+            ]
+        );
+        assert_eq!(
+            s.plan_delegations(&bid("b-a")).unwrap(),
+            vec![Span {
+                from: T0 + 20,
+                until: None
+            }]
+        );
+        assert_eq!(s.max_signoff_seq().unwrap(), so_seq);
+        assert_eq!(
+            s.put_signoff(&signoff(1, "doc-a", branch_scope("b-a")))
+                .unwrap(),
+            so_seq
+        );
+        assert!(
+            s.put_signoff(&signoff(2, "doc-a", branch_scope("b-a")))
+                .unwrap()
+                > so_seq
+        );
+    }
+
+    #[test]
+    fn test_sqlite_server_key_stable_across_reopen_and_differs_per_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.db");
+        let first = SqliteStore::open(&a).unwrap().server_secret().unwrap();
+        assert_ne!(first, [0; 32]);
+        assert_eq!(
+            SqliteStore::open(&a).unwrap().server_secret().unwrap(),
+            first
+        );
+        // Marking a restore changes the epoch, never the key the phones pinned.
+        let mut restored = SqliteStore::open(&a).unwrap();
+        restored.mark_restored().unwrap();
+        assert_eq!(restored.server_secret().unwrap(), first);
+        drop(restored);
+        let b = SqliteStore::open(dir.path().join("b.db")).unwrap();
+        assert_ne!(b.server_secret().unwrap(), first);
+    }
+
+    /// A database made by the build before migration 002 (only 001 applied) opens, migrates,
+    /// and knows its members' current roles (from the migration on) and a server key.
+    #[test]
+    fn test_sqlite_upgrade_from_001_keeps_members_and_adds_roles_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("server.db");
+        let epoch: i64 = 4_242;
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(include_str!("../src/store/sql/001_init.sql"))
+                .unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(&format!(
+                "INSERT INTO meta (id, epoch) VALUES (1, {epoch});
+                 INSERT INTO committees (id, name) VALUES ('{C1}', 'Đảng bộ');
+                 INSERT INTO branches (id, committee_id, name) VALUES ('b-a', '{C1}', 'Chi bộ A');
+                 INSERT INTO members (id, committee_id, branch_id, full_name, role, status, active)
+                     VALUES ('m-sec', '{C1}', 'b-a', 'Trần Thị Hoà', 'Secretary', 'Full', 1),
+                            ('m-insp', '{C1}', NULL, 'Lê Văn Kiểm', 'Inspector', 'Full', 1),
+                            ('m-gone', '{C1}', 'b-a', 'Phan Văn Đi', 'Member', 'Full', 0);
+                 INSERT INTO directory_versions (committee_id, version) VALUES ('{C1}', 3);"
+            ))
+            .unwrap();
+        }
+        let before = sotay_core::model::now_unix();
+        let s = SqliteStore::open(&path).unwrap();
+        let after = sotay_core::model::now_unix();
+        assert_eq!(s.epoch().unwrap(), epoch as u64);
+        assert_eq!(s.members(C1).unwrap().len(), 3);
+        assert_eq!(s.directory_version(C1).unwrap(), 3);
+        let sec = history(&s, "m-sec");
+        assert_eq!(sec.len(), 1, "{sec:?}");
+        assert_eq!(
+            (sec[0].branch_id.clone(), sec[0].role, sec[0].until),
+            (Some(bid("b-a")), Role::Secretary, None)
+        );
+        assert!(
+            (before..=after).contains(&sec[0].from),
+            "{} not in {before}..={after}",
+            sec[0].from
+        );
+        assert_eq!(
+            history(&s, "m-insp"),
+            vec![span(None, Role::Inspector, sec[0].from, None)]
+        );
+        assert_eq!(history(&s, "m-gone"), vec![]); // removed: holds nothing
+        let key = s.server_secret().unwrap();
+        assert_ne!(key, [0; 32]);
+        // Works as a current database: a re-election closes the migrated span.
+        let mut m = s.member(&mid("m-sec")).unwrap().unwrap();
+        m.role = Role::Member;
+        s.put_member(&m, after + 100).unwrap();
+        assert_eq!(history(&s, "m-sec")[0].until, Some(after + 100));
+        drop(s);
+        let s = SqliteStore::open(&path).unwrap();
+        assert_eq!(s.server_secret().unwrap(), key);
+        assert_eq!(history(&s, "m-sec").len(), 2);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     #[test]

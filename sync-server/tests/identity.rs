@@ -43,6 +43,7 @@ fn org() -> MemoryStore {
                 role,
                 status: MemberStatus::Full,
             },
+            NOW,
         )
         .unwrap();
     }
@@ -346,7 +347,7 @@ fn test_removed_member_refused() {
     // Only mark the member inactive (no device revocation): that alone must cut them off.
     let mut member = store.member(&MemberId::new("m-a")).unwrap().unwrap();
     member.active = false;
-    store.put_member(&member).unwrap();
+    store.put_member(&member, NOW).unwrap();
     let err = auth(&store, &sign(&dev, b"", NOW), b"").unwrap_err();
     assert_eq!(err, AuthError::MemberRemoved);
     assert_eq!(err.code(), "member_removed");

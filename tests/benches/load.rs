@@ -214,6 +214,8 @@ impl Dev {
             directory_version: self.dir_version,
             heads: None,
             resume: None,
+            signoffs: Vec::new(),
+            signoff_cursor: 0,
         }
     }
 
@@ -354,6 +356,7 @@ fn enroll_all(store: &dyn ServerStore, n: usize) -> Vec<Enrolled> {
                 },
                 status: MemberStatus::Full,
             },
+            now,
         )
         .unwrap();
         let code = admin::issue_code(store, &member.id, now, 3600).unwrap();

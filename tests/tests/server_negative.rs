@@ -261,11 +261,40 @@ fn add_member_b(server: &TestServer) {
             committee_id: demo::committee_id().unwrap(),
             branch_id: Some(BRANCH_B.into()),
             full_name: NAME_B.into(),
-            role: Role::Member,
+            // The branch's secretary: B's documents are created by its officers.
+            role: Role::Secretary,
             status: MemberStatus::Full,
         },
+        now_unix(),
     )
     .unwrap();
+}
+
+/// Makes Lượng a branch executive, who may create plans (docs/roles.md).
+fn luong_creates_plans(server: &TestServer) {
+    admin::set_role(
+        server.store.as_ref(),
+        &MemberId::new("m-luong"),
+        Role::Executive,
+        now_unix(),
+    )
+    .unwrap();
+}
+
+/// A study material any member may add to `branch`.
+fn material(phone: &mut Phone, branch: &str) -> DocId {
+    phone
+        .store
+        .create_text_doc(&NewTextDoc {
+            kind: DocKind::Material,
+            branch_id: BranchId::new(branch),
+            plan_id: None,
+            topic_id: None,
+            title: "Tài liệu tham khảo".into(),
+            description: String::new(),
+            body: "Nội dung tài liệu.".into(),
+        })
+        .unwrap()
 }
 
 fn device_id(phone: &Phone) -> String {
@@ -390,15 +419,13 @@ fn before_bound(server: &TestServer, actor: &[u8]) -> bool {
         })
 }
 
-/// The server still serves: `phone` creates a plan in its branch, syncs, and it is stored.
+/// The server still serves: `phone` creates a material in its branch, syncs, and it is
+/// stored.
 async fn assert_serves(server: &TestServer, phone: &mut Phone) {
     let member = server.store.member(&phone.member).unwrap().unwrap();
     let branch = member.branch_id.unwrap();
     let before = server.store.max_seq().unwrap();
-    let id = phone
-        .store
-        .create_plan(&new_plan(branch.as_str(), "99-KH/CB"))
-        .unwrap();
+    let id = material(phone, branch.as_str());
     let r = phone.sync().await.unwrap();
     assert!(r.rejected.iter().all(|x| x.doc_id != id), "{r:?}");
     assert!(server.store.doc_meta(&id).unwrap().is_some());
@@ -773,6 +800,7 @@ async fn test_unknown_device_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_signature_by_another_key_under_a_real_device_id_is_refused() {
     let (dir, server) = start().await;
+    luong_creates_plans(&server);
     let mut viet = phone(dir.path(), &server, "m-viet", "viet").await;
     let mut luong = phone(dir.path(), &server, "m-luong", "luong").await;
     let plan = luong
@@ -989,6 +1017,7 @@ async fn test_revoked_device_is_refused_on_its_very_next_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_removed_member_is_refused_on_the_very_next_request() {
     let (dir, server) = start().await;
+    luong_creates_plans(&server);
     let mut luong = phone(dir.path(), &server, "m-luong", "luong").await;
     let mut thuy = phone(dir.path(), &server, "m-thuy", "thuy").await;
     let mut witness = phone(dir.path(), &server, "m-trang", "trang").await;
@@ -1000,7 +1029,7 @@ async fn test_removed_member_is_refused_on_the_very_next_request() {
     let early_code = server.code_for("m-luong");
     luong
         .store
-        .set_plan_field(&plan, &PlanField::Number("02-KH/CB".into()))
+        .set_plan_field(&plan, &PlanField::Title("Kế hoạch (sửa)".into()))
         .unwrap();
     let push = pending(&mut luong, &plan);
     let body = encode(&request(vec![push.clone()]));
@@ -1028,7 +1057,7 @@ async fn test_removed_member_is_refused_on_the_very_next_request() {
         .unwrap()
         .unwrap();
     m.active = false;
-    server.store.put_member(&m).unwrap();
+    server.store.put_member(&m, now_unix()).unwrap();
     let reply = push_raw(&server, &mut thuy, vec![]).await;
     expect_error(
         &reply,
@@ -1231,7 +1260,12 @@ fn assert_response_shows_nothing_of_a(resp: &SyncResponse, allowed: &HashSet<Doc
     }
     if let Some(dir) = &resp.directory {
         for m in &dir.members {
-            assert_eq!(m.branch_id.as_str(), BRANCH_B, "{m:?}");
+            // Everyone listed belongs, or once belonged, to branch B.
+            let in_b = |b: Option<&BranchId>| b.is_some_and(|b| b.as_str() == BRANCH_B);
+            assert!(
+                in_b(m.branch_id.as_ref()) || m.roles.iter().any(|r| in_b(r.branch_id.as_ref())),
+                "{m:?}"
+            );
         }
     }
     // Everything that is text in the response (ids, names, messages).
@@ -1711,6 +1745,7 @@ async fn test_moved_member_reads_and_writes_only_the_new_branch() {
         server.store.as_ref(),
         &MemberId::new("m-luong"),
         &BranchId::new(BRANCH_B),
+        now_unix(),
     )
     .unwrap();
     // Branch A moves on without Lượng.
@@ -1722,7 +1757,7 @@ async fn test_moved_member_reads_and_writes_only_the_new_branch() {
     // Lượng's offline edit of A's plan is refused; A's new topic does not reach him.
     luong
         .store
-        .set_plan_field(&plan_a, &PlanField::Number("05-KH/CB".into()))
+        .set_plan_field(&plan_a, &PlanField::Title("Kế hoạch đã sửa".into()))
         .unwrap();
     let r = luong.sync().await.unwrap();
     assert!(
@@ -1739,10 +1774,7 @@ async fn test_moved_member_reads_and_writes_only_the_new_branch() {
         "{dir_members:?}"
     );
     // In branch B he writes, and B reads it.
-    let plan_b = luong
-        .store
-        .create_plan(&new_plan(BRANCH_B, "01-KH/CB"))
-        .unwrap();
+    let plan_b = material(&mut luong, BRANCH_B);
     let r = luong.sync().await.unwrap();
     assert!(r.rejected.iter().all(|x| x.doc_id != plan_b), "{r:?}");
     add_member_b(&server);
@@ -1765,6 +1797,7 @@ async fn test_moved_member_reads_and_writes_only_the_new_branch() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_change_whose_author_names_another_member_is_never_stored() {
     let (dir, server) = start().await;
+    luong_creates_plans(&server);
     let mut luong = phone(dir.path(), &server, "m-luong", "luong").await;
     let plan = luong
         .store
@@ -2415,7 +2448,8 @@ struct Fuzzed {
 /// stored document loadable from its log, and no message names anyone else.
 async fn fuzz_pushes(rounds: usize) -> Fuzzed {
     let (dir, server) = start().await;
-    let mut fuzzer = phone(dir.path(), &server, "m-hoa", "hoa").await;
+    // The deputy secretary: she may also set plan metadata (docs/roles.md).
+    let mut fuzzer = phone(dir.path(), &server, "m-trang", "trang").await;
     let mut early = phone(dir.path(), &server, "m-ung", "ung").await;
     let (plan, draft) = seed_branch_docs(&mut fuzzer, BRANCH_A).await;
     early.sync().await.unwrap();
@@ -2446,7 +2480,7 @@ async fn fuzz_pushes(rounds: usize) -> Fuzzed {
             }
         })
         .collect();
-    let terms = foreign_terms(&server, "m-hoa");
+    let terms = foreign_terms(&server, "m-trang");
     let mut rng = Rng(0x00f0_22ed_5eed);
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     for _ in 0..rounds {

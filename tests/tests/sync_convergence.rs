@@ -367,10 +367,21 @@ fn random_edit(rng: &mut Rng, store: &mut Store, tag: &str, shared: &Shared, led
         }
         _ => {
             let doc = store.text_doc(&draft).unwrap();
-            if doc.comments.is_empty() {
+            // Threads and proposals are decided by their author or an officer (docs/roles.md).
+            let officer = store
+                .my_role()
+                .unwrap()
+                .is_some_and(|r| sotay_core::roles::COMMENT_MODERATORS.contains(&r));
+            let me = store.identity().cloned();
+            let mine: Vec<_> = doc
+                .comments
+                .iter()
+                .filter(|c| officer || Some(&c.author) == me.as_ref())
+                .collect();
+            if mine.is_empty() {
                 return;
             }
-            let c = rng.pick(&doc.comments);
+            let c = *rng.pick(&mine);
             if c.kind == CommentKind::Proposal {
                 let s = *rng.pick(&[
                     ProposalStatus::Open,

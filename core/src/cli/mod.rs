@@ -143,6 +143,8 @@ pub fn error_kind(e: &Error) -> &'static str {
         Error::NotEnrolled => "not_enrolled",
         Error::Offline(_) => "offline",
         Error::Server { .. } => "server_refused",
+        Error::NotPermitted(_) => "not_permitted",
+        Error::NotReady(_) => "not_ready",
     }
 }
 

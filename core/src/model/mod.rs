@@ -128,6 +128,21 @@ impl Document {
         })
     }
 
+    /// A copy of the document exactly as it was at `heads` (Automerge's `fork_at`, which
+    /// replays history: for rare checks such as a server validating an approval, never for
+    /// status). Panics inside Automerge become errors.
+    pub fn fork_at(&mut self, heads: &[ChangeHash]) -> Result<Document> {
+        let doc = &mut self.doc;
+        let forked = catch_unwind(AssertUnwindSafe(|| doc.fork_at(heads))).map_err(|_| {
+            Error::InvalidDocument("Automerge panicked forking the document".into())
+        })??;
+        Ok(Document {
+            doc: forked.with_actor(ActorId::random()),
+            header: self.header.clone(),
+            saved: Vec::new(),
+        })
+    }
+
     /// Loads a document from a snapshot followed by incremental chunks (either may be empty).
     ///
     /// Untrusted or possibly corrupt bytes: Automerge 0.12 panics on some malformed input, so
@@ -419,6 +434,72 @@ impl Document {
         self.doc
             .get_author_for_actor(actor)
             .and_then(|a| std::str::from_utf8(a.as_bytes()).ok().map(MemberId::new))
+    }
+
+    /// The changes this document holds that are not in the history of `heads` (hash and
+    /// author), in causal order. Empty when the document is exactly at `heads` or behind it.
+    ///
+    /// Reads change metadata only (no operation is decoded); `heads` must all be in the
+    /// document.
+    pub(crate) fn changes_after(
+        &mut self,
+        heads: &[ChangeHash],
+    ) -> Result<Vec<(ChangeHash, Option<MemberId>)>> {
+        if !self.has_all(heads) {
+            return Err(Error::InvalidInput(
+                "this document does not contain the given version".into(),
+            ));
+        }
+        let metas = catch_unwind(AssertUnwindSafe(|| {
+            self.doc
+                .get_changes_meta(heads)
+                .into_iter()
+                .map(|m| {
+                    let member = m
+                        .author
+                        .as_ref()
+                        .and_then(|a| std::str::from_utf8(a.as_bytes()).ok().map(MemberId::new));
+                    (m.hash, member)
+                })
+                .collect::<Vec<_>>()
+        }));
+        metas.map_err(|p| {
+            Error::InvalidDocument(format!(
+                "reading the change history panicked: {}",
+                panic_message(&p)
+            ))
+        })
+    }
+
+    /// How many of `heads` (or changes they depend on) this document lacks; 0 when
+    /// [`Document::has_all`].
+    pub(crate) fn missing_count(&self, heads: &[ChangeHash]) -> usize {
+        ReadDoc::get_missing_deps(&self.doc, heads).len()
+    }
+
+    /// Automerge's own patches turning object `obj` (not its children) as it was at `before`
+    /// into what it is at `after`. Both versions must be in the document. The diff reads the
+    /// object's operations once; a panic inside Automerge becomes an error.
+    pub(crate) fn object_patches(
+        &mut self,
+        obj: &ObjId,
+        before: &[ChangeHash],
+        after: &[ChangeHash],
+    ) -> Result<Vec<automerge::Patch>> {
+        if !self.has_all(before) || !self.has_all(after) {
+            return Err(Error::InvalidInput(
+                "this document does not contain the given version".into(),
+            ));
+        }
+        match catch_unwind(AssertUnwindSafe(|| {
+            self.doc.diff_obj(obj, before, after, false)
+        })) {
+            Ok(r) => Ok(r?),
+            Err(p) => Err(Error::InvalidDocument(format!(
+                "diffing the document panicked: {}",
+                panic_message(&p)
+            ))),
+        }
     }
 }
 

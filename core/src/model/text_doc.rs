@@ -354,6 +354,65 @@ fn read_anchor(view: View<'_>, body: &ObjId, o: &ObjId, chars: &[char]) -> Optio
     })
 }
 
+/// A comment's stored fields as they are, without resolving its anchor (cheap): what the
+/// server compares before and after a push to check who changed which comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawComment {
+    /// Author.
+    pub author: String,
+    /// Comment or proposal, plus everything only the author may change (body, edit time,
+    /// deletion, thread, anchor, quote, creation time), as stored.
+    pub authored: Vec<Option<String>>,
+    /// Resolved, and by whom.
+    pub resolved: (bool, Option<String>),
+    /// A proposal's status.
+    pub status: Option<String>,
+}
+
+/// Every comment's [`RawComment`], at `heads` (the current version when `None`).
+pub fn raw_comments(
+    doc: &Document,
+    heads: Option<&[automerge::ChangeHash]>,
+) -> Result<std::collections::BTreeMap<CommentId, RawComment>> {
+    expect_text(doc)?;
+    let view = match heads {
+        Some(h) => doc.view_at(h)?,
+        None => doc.view(),
+    };
+    let comments = comments_obj(view)?;
+    let mut out = std::collections::BTreeMap::new();
+    for key in view.keys(&comments) {
+        let Some(o) = view.obj(&comments, &key, ObjType::Map) else {
+            continue;
+        };
+        let text = |k: &str| view.opt_str(&o, k);
+        let authored = vec![
+            text("kind"),
+            text("body"),
+            view.i64(&o, "edited_at").map(|t| t.to_string()),
+            view.i64(&o, "created_at").map(|t| t.to_string()),
+            view.bool(&o, "deleted").map(|b| b.to_string()),
+            text("reply_to"),
+            text("anchor_start"),
+            text("anchor_end"),
+            text("quote"),
+        ];
+        out.insert(
+            CommentId::new(&key),
+            RawComment {
+                author: view.str(&o, "author").unwrap_or_default(),
+                authored,
+                resolved: (
+                    view.bool(&o, "resolved").unwrap_or(false),
+                    text("resolved_by"),
+                ),
+                status: text("status"),
+            },
+        );
+    }
+    Ok(out)
+}
+
 /// Reads the document at its current version.
 pub fn get(doc: &Document) -> Result<TextDocument> {
     read(doc, doc.view())

@@ -15,6 +15,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_init.sql"),
     include_str!("sql/002_read_model.sql"),
     include_str!("sql/003_sync.sql"),
+    include_str!("sql/004_approvals.sql"),
 ];
 
 /// The schema version this build writes.

@@ -13,6 +13,7 @@
 //! a document whose bytes fail to load — or make Automerge panic — is quarantined and
 //! reported while everything else keeps working.
 
+mod approvals;
 mod db;
 mod docs;
 mod read_model;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 use automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use approvals::SignoffRecord;
 pub use db::SCHEMA_VERSION;
 use read_model::CountsHint;
 pub use read_model::{PlanRow, TextDocRow, TopicRow};
@@ -512,8 +514,44 @@ impl Store {
 
     // ----- plans -------------------------------------------------------------------------
 
-    /// Creates an annual plan.
+    /// This member's role per the local directory; `None` when the directory does not list
+    /// them (an unenrolled store): the phone then leaves the role rules to the server.
+    pub fn my_role(&self) -> Result<Option<Role>> {
+        let Some(me) = self.identity() else {
+            return Ok(None);
+        };
+        Ok(self
+            .members()?
+            .into_iter()
+            .find(|m| &m.id == me)
+            .map(|m| m.role))
+    }
+
+    /// Applies a role rule (`crate::roles`) when this member's role is known.
+    fn check_role(&self, rule: impl FnOnce(Role) -> Result<()>) -> Result<()> {
+        match self.my_role()? {
+            Some(role) => rule(role),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks that this member may resolve or decide comment `c` of `id`.
+    fn check_moderation(&mut self, id: &DocId, c: &CommentId) -> Result<()> {
+        let Some(role) = self.my_role()? else {
+            return Ok(());
+        };
+        let me = self.identity().map(|m| m.to_string()).unwrap_or_default();
+        let comments = text_doc::raw_comments(self.doc(id)?, None)?;
+        let author = comments
+            .get(c)
+            .map(|r| r.author.clone())
+            .ok_or_else(|| Error::CommentNotFound(c.to_string()))?;
+        crate::roles::check_moderate(role, &me, &author)
+    }
+
+    /// Creates an annual plan (secretary, deputy secretary or an executive: `docs/roles.md`).
     pub fn create_plan(&mut self, new: &NewPlan) -> Result<DocId> {
+        self.check_role(crate::roles::check_create_plan)?;
         let doc = plan::create(new, &self.editor()?)?;
         self.insert_new(doc, &new.branch_id)
     }
@@ -577,6 +615,9 @@ impl Store {
 
     /// Sets a plan header field.
     pub fn set_plan_field(&mut self, plan_id: &DocId, f: &PlanField) -> Result<()> {
+        if matches!(f, PlanField::Number(_) | PlanField::IssueDate(_)) {
+            self.check_role(crate::roles::check_plan_metadata)?;
+        }
         self.edit(plan_id, |d, e| plan::set_plan_field(d, e, f))
     }
 
@@ -612,6 +653,7 @@ impl Store {
         date: Option<Date>,
         title: &str,
     ) -> Result<LegalBasisId> {
+        self.check_role(crate::roles::check_plan_metadata)?;
         self.edit(plan_id, |d, e| {
             plan::add_legal_basis(d, e, number, date, title)
         })
@@ -619,6 +661,7 @@ impl Store {
 
     /// Removes a legal basis.
     pub fn remove_legal_basis(&mut self, plan_id: &DocId, id: &LegalBasisId) -> Result<()> {
+        self.check_role(crate::roles::check_plan_metadata)?;
         self.edit(plan_id, |d, e| plan::remove_legal_basis(d, e, id))
     }
 
@@ -681,6 +724,7 @@ impl Store {
 
     /// Resolves or reopens a thread.
     pub fn resolve_comment(&mut self, id: &DocId, c: &CommentId, resolved: bool) -> Result<()> {
+        self.check_moderation(id, c)?;
         self.edit_comment_with(id, c, |d, e| text_doc::resolve_comment(d, e, c, resolved))
     }
 
@@ -691,6 +735,7 @@ impl Store {
         c: &CommentId,
         s: ProposalStatus,
     ) -> Result<()> {
+        self.check_moderation(id, c)?;
         self.edit_comment_with(id, c, |d, e| text_doc::set_proposal_status(d, e, c, s))
     }
 

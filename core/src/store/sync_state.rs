@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::{Store, db};
-use crate::ids::{BranchId, DocId, MemberId};
+use crate::ids::{DocId, MemberId};
 use crate::model::{Document, now_unix};
 use crate::org::Member;
 use crate::protocol::{AuthHeader, Cursor, Directory, PullData, PullDoc, PushDoc, signing_payload};
@@ -43,6 +43,8 @@ pub struct SyncState {
     pub last_sync_at: Option<i64>,
     /// The last sync's error, if it failed.
     pub last_error: Option<String>,
+    /// Where the sign-off pull stands.
+    pub signoff_cursor: u64,
 }
 
 /// A document's unsent changes with the heads they bring the server to.
@@ -60,7 +62,7 @@ impl Store {
         Ok(self.signing_key()?.verifying_key().to_bytes())
     }
 
-    fn signing_key(&mut self) -> Result<SigningKey> {
+    pub(crate) fn signing_key(&mut self) -> Result<SigningKey> {
         let existing: Option<Vec<u8>> = self
             .writer
             .query_row("SELECT secret_key FROM device_key WHERE id = 1", [], |r| {
@@ -135,7 +137,7 @@ impl Store {
             )?;
             // A new server: start the pull from scratch.
             tx.execute(
-                "UPDATE sync_state SET epoch = 0, seq = 0, resume_doc = NULL, directory_version = 0, reconcile = 0 WHERE id = 1",
+                "UPDATE sync_state SET epoch = 0, seq = 0, resume_doc = NULL, directory_version = 0, reconcile = 0, signoff_cursor = 0 WHERE id = 1",
                 [],
             )?;
             Ok(())
@@ -146,7 +148,7 @@ impl Store {
     /// Where sync stands.
     pub fn sync_state(&self) -> Result<SyncState> {
         Ok(self.reader.query_row(
-            "SELECT epoch, seq, resume_doc, directory_version, reconcile, last_sync_at, last_error FROM sync_state WHERE id = 1",
+            "SELECT epoch, seq, resume_doc, directory_version, reconcile, last_sync_at, last_error, signoff_cursor FROM sync_state WHERE id = 1",
             [],
             |r| {
                 Ok(SyncState {
@@ -159,6 +161,7 @@ impl Store {
                     reconcile: r.get(4)?,
                     last_sync_at: r.get(5)?,
                     last_error: r.get(6)?,
+                    signoff_cursor: r.get::<_, i64>(7)? as u64,
                 })
             },
         )?)
@@ -169,7 +172,7 @@ impl Store {
         db::write(&mut self.writer, |tx| {
             tx.execute(
                 "UPDATE sync_state SET epoch = ?1, seq = ?2, resume_doc = ?3, directory_version = ?4, reconcile = ?5,
-                     last_sync_at = ?6, last_error = ?7 WHERE id = 1",
+                     last_sync_at = ?6, last_error = ?7, signoff_cursor = ?8 WHERE id = 1",
                 params![
                     s.cursor.epoch as i64,
                     s.cursor.seq as i64,
@@ -177,7 +180,8 @@ impl Store {
                     s.directory_version as i64,
                     s.reconcile,
                     s.last_sync_at,
-                    s.last_error
+                    s.last_error,
+                    s.signoff_cursor as i64
                 ],
             )?;
             Ok(())
@@ -299,11 +303,18 @@ impl Store {
         }
     }
 
-    /// Replaces the local member directory with the server's (members it no longer lists
-    /// are dropped from the local copy; their names in documents stay as ids).
+    /// Replaces the local member directory with the server's, once its signature checks
+    /// against the key pinned at enrollment (a tampered directory is refused, nothing
+    /// changes). The members table (names, current roles) lists the active members with a
+    /// branch; the signed directory itself is kept for verifying sign-offs.
     pub fn replace_directory(&mut self, dir: &Directory) -> Result<()> {
-        let keep: std::collections::HashSet<&str> =
-            dir.members.iter().map(|m| m.id.as_str()).collect();
+        self.store_directory(dir)?;
+        let listed: Vec<&crate::protocol::DirectoryMember> = dir
+            .members
+            .iter()
+            .filter(|m| m.active && m.branch_id.is_some())
+            .collect();
+        let keep: std::collections::HashSet<&str> = listed.iter().map(|m| m.id.as_str()).collect();
         let stale: Vec<String> = self
             .members()?
             .into_iter()
@@ -316,10 +327,13 @@ impl Store {
             }
             Ok(())
         })?;
-        for m in &dir.members {
+        for m in listed {
+            let Some(branch_id) = m.branch_id.clone() else {
+                continue;
+            };
             self.upsert_member(&Member {
                 id: m.id.clone(),
-                branch_id: BranchId::new(m.branch_id.as_str()),
+                branch_id,
                 full_name: m.full_name.clone(),
                 role: m.role,
                 status: m.status,

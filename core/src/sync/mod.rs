@@ -47,6 +47,8 @@ pub struct SyncReport {
     /// Documents holding other members' changes the server lacks (after a restore): kept
     /// unsent here until their authors' phones have pushed them (see `SyncResponse::deferred`).
     pub deferred: Vec<DocId>,
+    /// Sign-offs made here that the server refused (nothing of them reached anyone).
+    pub signoffs_refused: Vec<crate::protocol::SignoffRefusal>,
 }
 
 /// Progress of a sync in flight.
@@ -144,10 +146,20 @@ pub async fn enroll(
         committee_id: enrolled.committee_id.clone(),
         enrolled_at: now_unix(),
     })?;
-    store.replace_directory(&protocol::Directory {
-        version: 0,
-        members: vec![enrolled.member.clone()],
-    })?;
+    let server_key: [u8; 32] = hex::decode(&enrolled.server_key)
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| Error::InvalidInput("the server sent no valid key".into()))?;
+    store.pin_server_key(&server_key)?;
+    if let Some(branch_id) = enrolled.member.branch_id.clone() {
+        store.upsert_member(&crate::org::Member {
+            id: enrolled.member.id.clone(),
+            branch_id,
+            full_name: enrolled.member.full_name.clone(),
+            role: enrolled.member.role,
+            status: enrolled.member.status,
+        })?;
+    }
     Ok(enrolled)
 }
 
@@ -237,6 +249,8 @@ pub async fn sync(
                 directory_version: state.directory_version,
                 heads,
                 resume: state.resume.clone(),
+                signoffs: store.unsent_signoffs()?,
+                signoff_cursor: state.signoff_cursor,
             };
             let body = protocol::encode(&req)?;
             let bytes = exchange(store, &http, cfg, &url, body, &mut report).await?;
@@ -246,6 +260,7 @@ pub async fn sync(
             state.cursor = resp.cursor;
             state.resume = resp.resume.clone();
             state.reconcile = resp.reconcile;
+            state.signoff_cursor = resp.signoff_cursor;
             if let Some(dir) = &resp.directory {
                 state.directory_version = dir.version;
             }
@@ -309,6 +324,10 @@ fn apply_response(
     if let Some(dir) = &resp.directory {
         store.replace_directory(dir)?;
     }
+    store.apply_signoffs(&resp.signoff_acks, &resp.signoff_refusals, &resp.signoffs)?;
+    report
+        .signoffs_refused
+        .extend(resp.signoff_refusals.iter().cloned());
     for id in &resp.deferred {
         if !report.deferred.contains(id) {
             report.deferred.push(id.clone());

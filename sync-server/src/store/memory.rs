@@ -18,12 +18,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use sotay_core::ids::{BranchId, DocId, MemberId};
+use sotay_core::protocol::{RoleSpan, Span};
 
 use super::{
     AcceptedBatch, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
-    ServerMember, ServerStore,
+    ServerMember, ServerStore, StoredSignoff,
 };
-use super::{actor_taken, conflicting_doc, new_epoch};
+use super::{
+    actor_taken, check_signoff_id, check_signoff_scope, conflicting_doc, effective_at, new_epoch,
+    new_server_secret, role_changed,
+};
 use crate::{Error, Result};
 
 /// A one-time enrollment code, by hash.
@@ -40,6 +44,10 @@ struct Inner {
     branches: BTreeMap<BranchId, Branch>,
     members: BTreeMap<MemberId, ServerMember>,
     directory_versions: HashMap<String, u64>,
+    /// Each member's role history, oldest first.
+    role_spans: HashMap<MemberId, Vec<RoleSpan>>,
+    /// Each branch's plan-approval delegations, oldest first.
+    delegations: HashMap<BranchId, Vec<Span>>,
     codes: HashMap<[u8; 32], Code>,
     devices: BTreeMap<String, Device>,
     /// (device, nonce) → seen at.
@@ -52,11 +60,17 @@ struct Inner {
     /// (doc, hash) of every logged change, for idempotent appends.
     logged: HashSet<(DocId, [u8; 32])>,
     last_seq: u64,
+    /// Sign-offs in seq order (their own sequence, not the log's).
+    signoffs: Vec<StoredSignoff>,
+    /// Sign-off id → seq, for idempotent puts.
+    signoff_seqs: HashMap<String, u64>,
+    last_signoff_seq: u64,
 }
 
 /// The in-memory [`ServerStore`].
 pub struct MemoryStore {
     epoch: u64,
+    server_secret: [u8; 32],
     inner: Mutex<Inner>,
 }
 
@@ -76,10 +90,11 @@ impl Default for MemoryStore {
 }
 
 impl MemoryStore {
-    /// An empty store with a fresh random epoch.
+    /// An empty store with a fresh random epoch and server key.
     pub fn new() -> Self {
         Self {
             epoch: new_epoch(),
+            server_secret: new_server_secret(),
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -114,6 +129,24 @@ impl Inner {
             }
         }
         Ok(())
+    }
+
+    /// Closes the member's open role span and opens one for `member` if active (see
+    /// [`ServerStore::put_member`]).
+    fn record_role(&mut self, member: &ServerMember, at: i64) {
+        let spans = self.role_spans.entry(member.id.clone()).or_default();
+        let at = effective_at(at, spans.last().map(|s| (s.from, s.until)));
+        if let Some(open) = spans.last_mut().filter(|s| s.until.is_none()) {
+            open.until = Some(at);
+        }
+        if member.active {
+            spans.push(RoleSpan {
+                branch_id: member.branch_id.clone(),
+                role: member.role,
+                from: at,
+                until: None,
+            });
+        }
     }
 
     fn bump_directory(&mut self, committee_id: &str) {
@@ -181,16 +214,28 @@ impl ServerStore for MemoryStore {
             .collect())
     }
 
-    fn put_member(&self, member: &ServerMember) -> Result<()> {
+    fn put_member(&self, member: &ServerMember, at: i64) -> Result<()> {
         let mut inner = self.lock();
         inner.check_member(member)?;
         let previous = inner.members.insert(member.id.clone(), member.clone());
+        if role_changed(previous.as_ref(), member) {
+            inner.record_role(member, at);
+        }
         inner.bump_directory(&member.committee_id);
         // A member moved to another committee also changes the old committee's directory.
         if let Some(previous) = previous.filter(|p| p.committee_id != member.committee_id) {
             inner.bump_directory(&previous.committee_id);
         }
         Ok(())
+    }
+
+    fn role_history(&self, member: &MemberId) -> Result<Vec<RoleSpan>> {
+        Ok(self
+            .lock()
+            .role_spans
+            .get(member)
+            .cloned()
+            .unwrap_or_default())
     }
 
     fn member(&self, id: &MemberId) -> Result<Option<ServerMember>> {
@@ -214,6 +259,37 @@ impl ServerStore for MemoryStore {
             .get(committee_id)
             .copied()
             .unwrap_or(0))
+    }
+
+    fn set_plan_delegation(&self, branch: &BranchId, delegated: bool, at: i64) -> Result<()> {
+        let mut inner = self.lock();
+        let committee_id = inner
+            .branches
+            .get(branch)
+            .ok_or_else(|| Error::NotFound(format!("branch {branch}")))?
+            .committee_id
+            .clone();
+        let spans = inner.delegations.entry(branch.clone()).or_default();
+        let at = effective_at(at, spans.last().map(|s| (s.from, s.until)));
+        match spans.last_mut().filter(|s| s.until.is_none()) {
+            Some(open) if !delegated => open.until = Some(at),
+            None if delegated => spans.push(Span {
+                from: at,
+                until: None,
+            }),
+            _ => return Ok(()), // already as asked
+        }
+        inner.bump_directory(&committee_id);
+        Ok(())
+    }
+
+    fn plan_delegations(&self, branch: &BranchId) -> Result<Vec<Span>> {
+        Ok(self
+            .lock()
+            .delegations
+            .get(branch)
+            .cloned()
+            .unwrap_or_default())
     }
 
     fn create_enrollment_code(
@@ -262,6 +338,14 @@ impl ServerStore for MemoryStore {
             code.used_at = Some(now);
         }
         inner.devices.insert(stored.id.clone(), stored.clone());
+        // Device keys are in the directory phones verify approvals against.
+        if let Some(committee) = inner
+            .members
+            .get(&stored.member_id)
+            .map(|m| m.committee_id.clone())
+        {
+            inner.bump_directory(&committee);
+        }
         Ok(Some(stored))
     }
 
@@ -284,6 +368,11 @@ impl ServerStore for MemoryStore {
         match inner.devices.get_mut(id) {
             Some(device) if device.revoked_at.is_none() => {
                 device.revoked_at = Some(now);
+                let member = device.member_id.clone();
+                if let Some(committee) = inner.members.get(&member).map(|m| m.committee_id.clone())
+                {
+                    inner.bump_directory(&committee);
+                }
                 Ok(true)
             }
             _ => Ok(false),
@@ -309,6 +398,10 @@ impl ServerStore for MemoryStore {
 
     fn epoch(&self) -> Result<u64> {
         Ok(self.epoch)
+    }
+
+    fn server_secret(&self) -> Result<[u8; 32]> {
+        Ok(self.server_secret)
     }
 
     fn max_seq(&self) -> Result<u64> {
@@ -471,5 +564,50 @@ impl ServerStore for MemoryStore {
             .filter(|e| &e.doc_id == doc_id)
             .cloned()
             .collect())
+    }
+
+    fn put_signoff(&self, signoff: &StoredSignoff) -> Result<u64> {
+        let mut inner = self.lock();
+        check_signoff_id(&signoff.id)?;
+        let doc = inner
+            .docs
+            .get(&signoff.doc_id)
+            .ok_or_else(|| Error::NotFound(format!("document {}", signoff.doc_id)))?;
+        check_signoff_scope(signoff, doc)?;
+        if let Some(seq) = inner.signoff_seqs.get(&signoff.id) {
+            return Ok(*seq); // already stored: a retried push stores nothing twice
+        }
+        inner.last_signoff_seq += 1;
+        let seq = inner.last_signoff_seq;
+        inner.signoff_seqs.insert(signoff.id.clone(), seq);
+        inner.signoffs.push(StoredSignoff {
+            seq,
+            ..signoff.clone()
+        });
+        Ok(seq)
+    }
+
+    fn signoffs_after(&self, scopes: &[Scope], after: u64) -> Result<Vec<StoredSignoff>> {
+        let inner = self.lock();
+        let start = inner.signoffs.partition_point(|s| s.seq <= after);
+        Ok(inner.signoffs[start..]
+            .iter()
+            .filter(|s| scopes.contains(&s.scope))
+            .cloned()
+            .collect())
+    }
+
+    fn signoffs_of(&self, doc: &DocId) -> Result<Vec<StoredSignoff>> {
+        Ok(self
+            .lock()
+            .signoffs
+            .iter()
+            .filter(|s| &s.doc_id == doc)
+            .cloned()
+            .collect())
+    }
+
+    fn max_signoff_seq(&self) -> Result<u64> {
+        Ok(self.lock().last_signoff_seq)
     }
 }

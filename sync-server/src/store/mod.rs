@@ -14,6 +14,7 @@ pub mod sqlite;
 use serde::{Deserialize, Serialize};
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::org::{MemberStatus, Role};
+use sotay_core::protocol::{RoleSpan, Span};
 
 use crate::{Error, Result};
 
@@ -112,6 +113,34 @@ pub struct LogEntry {
     pub received_at: i64,
 }
 
+/// A stored sign-off (a submission or an approval of one document version).
+///
+/// The record itself (`bytes`, its encoded `sotay_core::approval::Signoff`) is opaque to the
+/// store: the sync engine verifies it before storing, and devices verify it again. The store
+/// keeps beside it only what it needs to index, scope and audit it. Sign-offs are not in the
+/// change log: they are not Automerge changes, and a document's log must replay to exactly
+/// its content. So they have their own sequence, [`StoredSignoff::seq`], which devices use as
+/// a second pull cursor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSignoff {
+    /// Position in the sign-off sequence (assigned by the store; ignored on put).
+    pub seq: u64,
+    /// The record's id: 32 lowercase hex digits (`sotay_core::approval::SignoffId`).
+    pub id: String,
+    /// The document signed.
+    pub doc_id: DocId,
+    /// The document's scope (must equal the stored document's).
+    pub scope: Scope,
+    /// Who signed.
+    pub signer: MemberId,
+    /// The signing device.
+    pub device_id: String,
+    /// The server's receive time (Unix seconds).
+    pub received_at: i64,
+    /// The encoded record.
+    pub bytes: Vec<u8>,
+}
+
 /// Everything one sync request adds, stored atomically by [`ServerStore::append`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AcceptedBatch {
@@ -138,15 +167,43 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     fn branch(&self, id: &BranchId) -> Result<Option<Branch>>;
     /// A committee's branches, by id.
     fn branches(&self, committee_id: &str) -> Result<Vec<Branch>>;
-    /// Adds or replaces a member (also how a member is moved, re-roled or removed); bumps the
-    /// committee's directory version.
-    fn put_member(&self, member: &ServerMember) -> Result<()>;
+    /// Adds or replaces a member (also how a member is moved, re-roled or removed) at Unix
+    /// time `at`; bumps the committee's directory version.
+    ///
+    /// Also keeps the member's role history ([`ServerStore::role_history`]): when the member
+    /// is first added, or their role, branch or `active` changes, their open span is closed
+    /// at `at` and, if they are active, a new one `{branch_id, role, from: at}` is opened.
+    /// Other changes (name, status, an identical put) leave the history alone. Why: a
+    /// sign-off is checked against the role its signer held *when signing*, so an approval
+    /// signed by the secretary stays valid after a re-election, and one signed after she
+    /// handed over the office does not count.
+    ///
+    /// Should `at` be earlier than the end of the history so far (an administrator's clock
+    /// stepped back), the change takes effect at that end instead, so spans never overlap.
+    fn put_member(&self, member: &ServerMember, at: i64) -> Result<()>;
+    /// Every role `member` held, oldest first: at most the last one is open (`until ==
+    /// None`), and none is open once the member was removed. Empty for an unknown member.
+    /// A span may be empty (`from == until`) when two changes fell in the same second.
+    fn role_history(&self, member: &MemberId) -> Result<Vec<RoleSpan>>;
     /// A member by id (removed ones included, with `active == false`).
     fn member(&self, id: &MemberId) -> Result<Option<ServerMember>>;
     /// A committee's members (removed ones included), by id.
     fn members(&self, committee_id: &str) -> Result<Vec<ServerMember>>;
     /// The committee's directory version (0 before any member).
     fn directory_version(&self, committee_id: &str) -> Result<u64>;
+    /// Turns the delegation of a branch's annual-plan approval to its deputy secretary on or
+    /// off at Unix time `at`: opens a span (`delegated`, none open) or closes the open one at
+    /// `at` (not `delegated`, one open), and then bumps the committee's directory version. A
+    /// call that changes nothing stores nothing. An unknown branch is [`Error::NotFound`].
+    ///
+    /// Why spans rather than a flag: a deputy's approval is checked against the delegation in
+    /// force when she signed, so withdrawing it later does not void what she approved while
+    /// it held. An `at` before the end of the history so far is moved to it (as in
+    /// `put_member`).
+    fn set_plan_delegation(&self, branch: &BranchId, delegated: bool, at: i64) -> Result<()>;
+    /// The branch's plan-approval delegations, oldest first (at most the last one open).
+    /// Empty for an unknown branch.
+    fn plan_delegations(&self, branch: &BranchId) -> Result<Vec<Span>>;
 
     // ----- enrollment and devices ----------------------------------------------------------
 
@@ -186,6 +243,12 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
 
     /// This database's epoch: random, fixed when the database is created.
     fn epoch(&self) -> Result<u64>;
+    /// The server's ed25519 secret key: random, made when the database is created and kept in
+    /// it (a restored backup keeps it; `mark_restored` does not change it). It signs the
+    /// member directories the server hands out, and every phone pins its public key at
+    /// enrollment, so a directory altered on a phone — to make a forged approval look valid —
+    /// does not verify. Anyone holding the database holds this key: protect it as such.
+    fn server_secret(&self) -> Result<[u8; 32]>;
     /// The highest log sequence number (0 when empty).
     fn max_seq(&self) -> Result<u64>;
     /// A document's metadata.
@@ -214,6 +277,22 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     ) -> Result<LogPage>;
     /// The audit trail of a document: every entry with device and member, in seq order.
     fn audit(&self, doc_id: &DocId) -> Result<Vec<LogEntry>>;
+
+    // ----- sign-offs -----------------------------------------------------------------------
+
+    /// Stores a verified sign-off and returns its seq (in the sign-off sequence, not the
+    /// log's). Idempotent by id: when the id is stored already nothing is stored and the
+    /// existing seq is returned, so a device retrying a push stores nothing twice. The
+    /// document must exist ([`Error::NotFound`]), `scope` must equal its scope and `id` be 32
+    /// lowercase hex digits ([`Error::InvalidInput`]); a refused put stores nothing.
+    fn put_signoff(&self, signoff: &StoredSignoff) -> Result<u64>;
+    /// Sign-offs after seq `after` in any of `scopes`, in seq order. Not paged: sign-offs are
+    /// few (a handful per document) and small.
+    fn signoffs_after(&self, scopes: &[Scope], after: u64) -> Result<Vec<StoredSignoff>>;
+    /// A document's sign-offs, in seq order.
+    fn signoffs_of(&self, doc: &DocId) -> Result<Vec<StoredSignoff>>;
+    /// The highest sign-off seq (0 when none).
+    fn max_signoff_seq(&self) -> Result<u64>;
 }
 
 /// A document's stored snapshot (with the log seq it covers), if any, and every logged change
@@ -237,6 +316,54 @@ pub struct LogPage {
 /// and SQLite stores it as a signed 64-bit integer).
 pub(super) fn new_epoch() -> u64 {
     (rand::random::<u64>() >> 1).max(1)
+}
+
+/// A fresh server secret key: 32 random bytes (any 32 bytes are an ed25519 secret key).
+pub(super) fn new_server_secret() -> [u8; 32] {
+    loop {
+        // `rand::random` is ChaCha-based and seeded from the OS: cryptographically secure.
+        let secret: [u8; 32] = rand::random();
+        if secret != [0; 32] {
+            return secret;
+        }
+    }
+}
+
+/// Checks a sign-off id ([`sotay_core::approval::SignoffId`]: 32 lowercase hex digits). The
+/// store checks it itself because ids are its idempotency key.
+pub(super) fn check_signoff_id(id: &str) -> Result<()> {
+    sotay_core::approval::SignoffId::parse(id)
+        .map(drop)
+        .map_err(|_| {
+            Error::InvalidInput(format!(
+                "{id:?} is not a sign-off id (32 lowercase hex digits)"
+            ))
+        })
+}
+
+/// Checks a sign-off's scope against its document's.
+pub(super) fn check_signoff_scope(signoff: &StoredSignoff, doc: &DocMeta) -> Result<()> {
+    if signoff.scope == doc.scope {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "sign-off {} names scope {:?}, but document {} is in {:?}",
+            signoff.id, signoff.scope, doc.doc_id, doc.scope
+        )))
+    }
+}
+
+/// When a span change takes effect: `at`, or the end of the last span (its start if open)
+/// when that is later, so a clock that stepped back never makes spans overlap.
+pub(super) fn effective_at(at: i64, last: Option<(i64, Option<i64>)>) -> i64 {
+    last.map_or(at, |(from, until)| at.max(until.unwrap_or(from)))
+}
+
+/// Whether a member's role history changes from `before` (none: first added) to `after`.
+pub(super) fn role_changed(before: Option<&ServerMember>, after: &ServerMember) -> bool {
+    before.is_none_or(|b| {
+        (b.role, &b.branch_id, b.active) != (after.role, &after.branch_id, after.active)
+    })
 }
 
 /// The refusal for a `new_docs` entry that contradicts what is stored (or earlier in the batch).

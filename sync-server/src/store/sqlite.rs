@@ -31,17 +31,24 @@ use rusqlite::{
 };
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::org::{MemberStatus, Role};
+use sotay_core::protocol::{RoleSpan, Span};
 
 use super::group_commit::GroupCommit;
 use super::{
     AcceptedBatch, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
-    ServerMember, ServerStore,
+    ServerMember, ServerStore, StoredSignoff,
 };
-use super::{actor_taken, conflicting_doc, new_epoch};
+use super::{
+    actor_taken, check_signoff_id, check_signoff_scope, conflicting_doc, effective_at, new_epoch,
+    new_server_secret, role_changed,
+};
 use crate::{Error, Result};
 
 /// The migrations, in order; migration `i` (1-based) brings `user_version` to `i`.
-const MIGRATIONS: &[&str] = &[include_str!("sql/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("sql/001_init.sql"),
+    include_str!("sql/002_approvals.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -64,6 +71,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct SqliteStore {
     path: PathBuf,
     epoch: u64,
+    /// Read once at open: it never changes.
+    server_secret: [u8; 32],
     writer: GroupCommit,
     readers: Mutex<Vec<Connection>>,
     /// Request nonces: checked in memory, written in batches (`remember_nonce`).
@@ -175,10 +184,19 @@ impl SqliteStore {
         migrate(&mut writer, &path)?;
         let tx = writer.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT OR IGNORE INTO meta (id, epoch) VALUES (1, ?1)",
-            [to_i64(new_epoch())],
+            "INSERT OR IGNORE INTO meta (id, epoch, server_secret) VALUES (1, ?1, ?2)",
+            params![to_i64(new_epoch()), new_server_secret()],
         )?;
-        let epoch: i64 = tx.query_row("SELECT epoch FROM meta WHERE id = 1", [], |r| r.get(0))?;
+        // A database created before migration 002 gets its key now.
+        tx.execute(
+            "UPDATE meta SET server_secret = ?1 WHERE id = 1 AND server_secret IS NULL",
+            [new_server_secret()],
+        )?;
+        let (epoch, server_secret): (i64, [u8; 32]) = tx.query_row(
+            "SELECT epoch, server_secret FROM meta WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         tx.commit()?;
         let mut nonces = Nonces::default();
         {
@@ -192,6 +210,7 @@ impl SqliteStore {
         Ok(Self {
             path,
             epoch: to_u64(epoch),
+            server_secret,
             writer: GroupCommit::new(writer),
             readers: Mutex::new(Vec::new()),
             known: Mutex::new(Known::default()),
@@ -427,6 +446,31 @@ fn entry_row(row: &Row<'_>) -> rusqlite::Result<LogEntry> {
     })
 }
 
+fn role_span_row(row: &Row<'_>) -> rusqlite::Result<RoleSpan> {
+    Ok(RoleSpan {
+        branch_id: row.get::<_, Option<String>>(0)?.map(BranchId::new),
+        role: parsed(row, 1, "role", |s| Role::parse(s).ok())?,
+        from: row.get(2)?,
+        until: row.get(3)?,
+    })
+}
+
+const SIGNOFF_COLS: &str =
+    "seq, id, doc_id, scope_kind, scope_id, signer, device_id, received_at, bytes";
+
+fn signoff_row(row: &Row<'_>) -> rusqlite::Result<StoredSignoff> {
+    Ok(StoredSignoff {
+        seq: to_u64(row.get(0)?),
+        id: row.get(1)?,
+        doc_id: DocId::new(row.get::<_, String>(2)?),
+        scope: scope_at(row, 3, 4)?,
+        signer: MemberId::new(row.get::<_, String>(5)?),
+        device_id: row.get(6)?,
+        received_at: row.get(7)?,
+        bytes: row.get(8)?,
+    })
+}
+
 // ----- queries used by several methods ----------------------------------------------------
 
 fn doc_meta_in(tx: &Connection, doc_id: &DocId) -> Result<Option<DocMeta>> {
@@ -477,6 +521,41 @@ fn all<T>(
 
 fn committee_exists(tx: &Connection, id: &str) -> Result<bool> {
     exists(tx, "SELECT 1 FROM committees WHERE id = ?1", [id])
+}
+
+/// Closes the member's open role span and opens one for `member` if active (see
+/// [`ServerStore::put_member`]).
+fn record_role_in(tx: &Connection, member: &ServerMember, at: i64) -> Result<()> {
+    let id = member.id.as_str();
+    let sql = "SELECT from_at, until_at FROM role_spans WHERE member_id = ?1
+               ORDER BY id DESC LIMIT 1";
+    let last = one(tx, sql, [id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let at = effective_at(at, last);
+    tx.prepare_cached(
+        "UPDATE role_spans SET until_at = ?2 WHERE member_id = ?1 AND until_at IS NULL",
+    )?
+    .execute(params![id, at])?;
+    if member.active {
+        tx.prepare_cached(
+            "INSERT INTO role_spans (member_id, branch_id, role, from_at) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            id,
+            member.branch_id.as_ref().map(BranchId::as_str),
+            member.role.as_str(),
+            at
+        ])?;
+    }
+    Ok(())
+}
+
+/// Bumps the directory version of a member's committee.
+fn bump_member_directory(tx: &Connection, member_id: &str) -> Result<()> {
+    let sql = "SELECT committee_id FROM members WHERE id = ?1";
+    if let Some(committee) = one(tx, sql, [member_id], |r| r.get::<_, String>(0))? {
+        bump_directory(tx, &committee)?;
+    }
+    Ok(())
 }
 
 fn bump_directory(tx: &Connection, committee_id: &str) -> Result<()> {
@@ -623,7 +702,7 @@ impl ServerStore for SqliteStore {
         })
     }
 
-    fn put_member(&self, member: &ServerMember) -> Result<()> {
+    fn put_member(&self, member: &ServerMember, at: i64) -> Result<()> {
         let member = member.clone();
         self.write(move |tx| {
             if !committee_exists(tx, &member.committee_id)? {
@@ -643,8 +722,8 @@ impl ServerStore for SqliteStore {
                     )));
                 }
             }
-            let sql = "SELECT committee_id FROM members WHERE id = ?1";
-            let previous: Option<String> = one(tx, sql, [member.id.as_str()], |r| r.get(0))?;
+            let sql = format!("SELECT {MEMBER_COLS} FROM members WHERE id = ?1");
+            let previous = one(tx, &sql, [member.id.as_str()], member_row)?;
             // An upsert, not INSERT OR REPLACE: replacing would delete the row that devices
             // and enrollment codes refer to.
             tx.execute(
@@ -664,12 +743,23 @@ impl ServerStore for SqliteStore {
                     member.active,
                 ],
             )?;
+            if role_changed(previous.as_ref(), &member) {
+                record_role_in(tx, &member, at)?;
+            }
             bump_directory(tx, &member.committee_id)?;
             // A member moved to another committee also changes the old committee's directory.
-            if let Some(previous) = previous.filter(|p| *p != member.committee_id) {
-                bump_directory(tx, &previous)?;
+            if let Some(previous) = previous.filter(|p| p.committee_id != member.committee_id) {
+                bump_directory(tx, &previous.committee_id)?;
             }
             Ok(())
+        })
+    }
+
+    fn role_history(&self, member: &MemberId) -> Result<Vec<RoleSpan>> {
+        self.read(|tx| {
+            let sql = "SELECT branch_id, role, from_at, until_at FROM role_spans
+                       WHERE member_id = ?1 ORDER BY id";
+            all(tx, sql, [member.as_str()], role_span_row)
         })
     }
 
@@ -693,6 +783,47 @@ impl ServerStore for SqliteStore {
             let sql = "SELECT version FROM directory_versions WHERE committee_id = ?1";
             let v: Option<i64> = one(tx, sql, [committee_id], |r| r.get(0))?;
             Ok(v.map_or(0, to_u64))
+        })
+    }
+
+    fn set_plan_delegation(&self, branch: &BranchId, delegated: bool, at: i64) -> Result<()> {
+        let branch = branch.clone();
+        self.write(move |tx| {
+            let sql = "SELECT committee_id FROM branches WHERE id = ?1";
+            let committee: String = one(tx, sql, [branch.as_str()], |r| r.get(0))?
+                .ok_or_else(|| Error::NotFound(format!("branch {branch}")))?;
+            let sql = "SELECT from_at, until_at FROM plan_delegations WHERE branch_id = ?1
+                       ORDER BY id DESC LIMIT 1";
+            let last: Option<(i64, Option<i64>)> =
+                one(tx, sql, [branch.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let open = last.is_some_and(|(_, until)| until.is_none());
+            let at = effective_at(at, last);
+            match (open, delegated) {
+                (true, false) => tx.execute(
+                    "UPDATE plan_delegations SET until_at = ?2
+                     WHERE branch_id = ?1 AND until_at IS NULL",
+                    params![branch.as_str(), at],
+                )?,
+                (false, true) => tx.execute(
+                    "INSERT INTO plan_delegations (branch_id, from_at) VALUES (?1, ?2)",
+                    params![branch.as_str(), at],
+                )?,
+                _ => return Ok(()), // already as asked
+            };
+            bump_directory(tx, &committee)
+        })
+    }
+
+    fn plan_delegations(&self, branch: &BranchId) -> Result<Vec<Span>> {
+        self.read(|tx| {
+            let sql = "SELECT from_at, until_at FROM plan_delegations
+                       WHERE branch_id = ?1 ORDER BY id";
+            all(tx, sql, [branch.as_str()], |r| {
+                Ok(Span {
+                    from: r.get(0)?,
+                    until: r.get(1)?,
+                })
+            })
         })
     }
 
@@ -757,6 +888,8 @@ impl ServerStore for SqliteStore {
                     stored.revoked_at,
                 ],
             )?;
+            // Device keys are in the directory phones verify approvals against.
+            bump_member_directory(tx, stored.member_id.as_str())?;
             Ok(Some(stored))
         })
     }
@@ -782,6 +915,13 @@ impl ServerStore for SqliteStore {
                 "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
                 params![id, now],
             )?;
+            if changed == 1 {
+                let member: String =
+                    tx.query_row("SELECT member_id FROM devices WHERE id = ?1", [&id], |r| {
+                        r.get(0)
+                    })?;
+                bump_member_directory(tx, &member)?;
+            }
             Ok(changed == 1)
         })
     }
@@ -810,6 +950,10 @@ impl ServerStore for SqliteStore {
 
     fn epoch(&self) -> Result<u64> {
         Ok(self.epoch)
+    }
+
+    fn server_secret(&self) -> Result<[u8; 32]> {
+        Ok(self.server_secret)
     }
 
     fn max_seq(&self) -> Result<u64> {
@@ -970,6 +1114,77 @@ impl ServerStore for SqliteStore {
         self.read(|tx| {
             let sql = format!("SELECT {ENTRY_COLS} FROM log WHERE doc_id = ?1 ORDER BY seq");
             all(tx, &sql, [doc_id.as_str()], entry_row)
+        })
+    }
+
+    fn put_signoff(&self, signoff: &StoredSignoff) -> Result<u64> {
+        check_signoff_id(&signoff.id)?;
+        let signoff = signoff.clone();
+        self.write(move |tx| {
+            let doc = doc_meta_in(tx, &signoff.doc_id)?
+                .ok_or_else(|| Error::NotFound(format!("document {}", signoff.doc_id)))?;
+            check_signoff_scope(&signoff, &doc)?;
+            let sql = "SELECT seq FROM signoffs WHERE id = ?1";
+            if let Some(seq) = one(tx, sql, [&signoff.id], |r| r.get::<_, i64>(0))? {
+                return Ok(to_u64(seq)); // already stored: a retried push stores nothing twice
+            }
+            let (kind, id) = scope_parts(&signoff.scope);
+            tx.prepare_cached(
+                "INSERT INTO signoffs (id, doc_id, scope_kind, scope_id, signer, device_id,
+                                       received_at, bytes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                signoff.id,
+                signoff.doc_id.as_str(),
+                kind,
+                id,
+                signoff.signer.as_str(),
+                signoff.device_id,
+                signoff.received_at,
+                signoff.bytes,
+            ])?;
+            Ok(to_u64(tx.last_insert_rowid()))
+        })
+    }
+
+    fn signoffs_after(&self, scopes: &[Scope], after: u64) -> Result<Vec<StoredSignoff>> {
+        let mut scopes: Vec<&Scope> = scopes.iter().collect();
+        scopes.sort();
+        scopes.dedup(); // a scope named twice must not yield its sign-offs twice
+        self.read(|tx| {
+            let sql = format!(
+                "SELECT {SIGNOFF_COLS} FROM signoffs
+                 WHERE scope_kind = ?1 AND scope_id = ?2 AND seq > ?3 ORDER BY seq"
+            );
+            let mut found = Vec::new();
+            for scope in scopes {
+                let (kind, id) = scope_parts(scope);
+                found.extend(all(
+                    tx,
+                    &sql,
+                    params![kind, id, to_i64(after)],
+                    signoff_row,
+                )?);
+            }
+            found.sort_unstable_by_key(|s| s.seq);
+            Ok(found)
+        })
+    }
+
+    fn signoffs_of(&self, doc: &DocId) -> Result<Vec<StoredSignoff>> {
+        self.read(|tx| {
+            let sql = format!("SELECT {SIGNOFF_COLS} FROM signoffs WHERE doc_id = ?1 ORDER BY seq");
+            all(tx, &sql, [doc.as_str()], signoff_row)
+        })
+    }
+
+    fn max_signoff_seq(&self) -> Result<u64> {
+        self.read(|tx| {
+            let max: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM signoffs", [], |r| {
+                r.get(0)
+            })?;
+            Ok(to_u64(max))
         })
     }
 }

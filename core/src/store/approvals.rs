@@ -1,0 +1,320 @@
+//! Sign-offs on the phone: submitting a version for approval, approving it (signed here with
+//! the device key, offline), the synced member directory they are verified against, and the
+//! status of each plan and draft.
+//!
+//! Why the directory is stored verbatim: it is signed by the server, and a phone must check
+//! every approval without the server. Keeping the exact bytes lets it re-check the server's
+//! signature whenever it reads them, so a directory edited on the phone (to make a forged
+//! approval look valid) is caught.
+
+use automerge::ChangeHash;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Store, db};
+use crate::approval::{
+    self, Delta, Signoff, SignoffAction, SignoffFields, SignoffId, Status, required_roles,
+};
+use crate::ids::DocId;
+use crate::model::now_unix;
+use crate::protocol::{Directory, SignoffRefusal};
+use crate::{Error, Result};
+
+/// A sign-off with where it stands on this phone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignoffRecord {
+    /// The record.
+    pub signoff: Signoff,
+    /// `unsent`, `synced` or `refused`.
+    pub state: String,
+    /// The server's refusal, if refused.
+    pub refusal: Option<(String, String)>,
+}
+
+impl Store {
+    /// The server key pinned at enrollment.
+    pub fn server_key(&self) -> Result<Option<[u8; 32]>> {
+        let key: Option<Option<Vec<u8>>> = self
+            .reader
+            .query_row("SELECT server_key FROM enrollment WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        match key.flatten() {
+            None => Ok(None),
+            Some(k) => Ok(Some(k.as_slice().try_into().map_err(|_| {
+                Error::InvalidDocument("the pinned server key is damaged".into())
+            })?)),
+        }
+    }
+
+    /// Pins the server's key (enrollment).
+    pub(crate) fn pin_server_key(&mut self, key: &[u8; 32]) -> Result<()> {
+        db::write(&mut self.writer, |tx| {
+            tx.execute(
+                "UPDATE enrollment SET server_key = ?1 WHERE id = 1",
+                params![key.as_slice()],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The signed member directory last received, re-verified against the pinned key.
+    pub fn directory(&self) -> Result<Option<Directory>> {
+        let bytes: Option<Vec<u8>> = self
+            .reader
+            .query_row("SELECT bytes FROM directory WHERE id = 1", [], |r| r.get(0))
+            .optional()?;
+        let Some(bytes) = bytes else {
+            return Ok(None);
+        };
+        let dir: Directory = postcard::from_bytes(&bytes).map_err(|e| {
+            Error::InvalidDocument(format!("the stored member directory does not decode: {e}"))
+        })?;
+        let key = self.server_key()?.ok_or(Error::NotEnrolled)?;
+        dir.verify(&key)?;
+        Ok(Some(dir))
+    }
+
+    /// Stores a directory received from the server, once its signature checks.
+    pub(crate) fn store_directory(&mut self, dir: &Directory) -> Result<()> {
+        let key = self.server_key()?.ok_or(Error::NotEnrolled)?;
+        dir.verify(&key)?;
+        let bytes = postcard::to_allocvec(dir)
+            .map_err(|e| Error::InvalidInput(format!("cannot encode the directory: {e}")))?;
+        db::write(&mut self.writer, |tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO directory (id, version, bytes) VALUES (1, ?1, ?2)",
+                params![dir.version as i64, bytes],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Asks for the current version of `doc` to be approved (any member; signed here).
+    pub fn submit_for_approval(&mut self, doc: &DocId, note: &str) -> Result<Signoff> {
+        self.sign_off(doc, SignoffAction::Submit, note)
+    }
+
+    /// Approves exactly the current version of `doc`, signed here with the device key.
+    /// Refused unless this member holds an approving role for the document's kind (per the
+    /// synced directory), and while the document has conflicts or lacks required fields.
+    pub fn approve(&mut self, doc: &DocId, note: &str) -> Result<Signoff> {
+        self.sign_off(doc, SignoffAction::Approve, note)
+    }
+
+    fn sign_off(&mut self, doc_id: &DocId, action: SignoffAction, note: &str) -> Result<Signoff> {
+        let enrollment = self.enrollment()?.ok_or(Error::NotEnrolled)?;
+        let me = enrollment.member_id.clone();
+        let dir = self.directory()?.ok_or_else(|| {
+            Error::NotPermitted(
+                "this phone has no member directory yet: sync once before signing".into(),
+            )
+        })?;
+        let now = now_unix();
+        let signoffs = self.signoffs(doc_id)?;
+        let key = self.signing_key()?;
+        let doc = self.doc(doc_id)?;
+        let branch = doc
+            .branch_id()
+            .ok_or_else(|| Error::InvalidDocument(format!("{doc_id} names no branch")))?;
+        let kind = doc.kind();
+        let held = approval::Authority::role_at(&dir, &me, now);
+        let role = match (&held, action) {
+            (Some((b, role)), _) if *b == branch => *role,
+            _ => {
+                return Err(Error::NotPermitted(format!(
+                    "you are not a member of the branch of {doc_id}"
+                )));
+            }
+        };
+        let mut supersedes = None;
+        if action == SignoffAction::Approve {
+            let delegated = approval::Authority::deputy_approves_plans(&dir, &branch, now);
+            let allowed = required_roles(kind, delegated);
+            if !allowed.contains(&role) {
+                return Err(Error::NotPermitted(format!(
+                    "approving a {} needs the role {}; you hold {}",
+                    kind,
+                    allowed
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    role.as_str()
+                )));
+            }
+            approval::check_ready(doc).map_err(|e| Error::NotReady(e.to_string()))?;
+            supersedes = approval::status(doc, &signoffs, &dir).newest_approval_id();
+        }
+        let signoff = Signoff::sign(
+            SignoffFields {
+                action,
+                doc_id: doc_id.clone(),
+                doc_kind: kind,
+                branch_id: branch,
+                heads: doc.heads(),
+                signer: me,
+                role,
+                device_id: enrollment.device_id.clone(),
+                signed_at: now,
+                supersedes,
+                note: note.to_owned(),
+            },
+            &key,
+        )?;
+        // The same checks every other phone and the server will make.
+        approval::verify_for(&signoff, &dir, doc)
+            .map_err(|e| Error::NotPermitted(e.to_string()))?;
+        self.put_signoff(&signoff, "unsent")?;
+        Ok(signoff)
+    }
+
+    fn put_signoff(&mut self, s: &Signoff, state: &str) -> Result<()> {
+        let bytes = s.to_bytes()?;
+        let id = s.id();
+        db::write(&mut self.writer, |tx| {
+            tx.execute(
+                "INSERT INTO signoffs (id, doc_id, action, signed_at, bytes, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET bytes = excluded.bytes,
+                     state = CASE WHEN signoffs.state = 'unsent' THEN excluded.state
+                                  ELSE signoffs.state END",
+                params![
+                    id.as_str(),
+                    s.doc_id.as_str(),
+                    s.action.as_str(),
+                    s.signed_at,
+                    bytes,
+                    state
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every sign-off of `doc` held here (refused ones excluded), oldest first.
+    pub fn signoffs(&self, doc: &DocId) -> Result<Vec<Signoff>> {
+        Ok(self
+            .signoff_records(doc)?
+            .into_iter()
+            .filter(|r| r.state != "refused")
+            .map(|r| r.signoff)
+            .collect())
+    }
+
+    /// Every sign-off of `doc` held here with its state, oldest first.
+    pub fn signoff_records(&self, doc: &DocId) -> Result<Vec<SignoffRecord>> {
+        let mut stmt = self.reader.prepare_cached(
+            "SELECT bytes, state, refused_code, refused_message FROM signoffs
+             WHERE doc_id = ?1 ORDER BY signed_at, id",
+        )?;
+        let rows = stmt.query_map([doc.as_str()], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (bytes, state, code, message) = row?;
+            out.push(SignoffRecord {
+                signoff: Signoff::from_bytes(&bytes)?,
+                state,
+                refusal: code.map(|c| (c, message.unwrap_or_default())),
+            });
+        }
+        Ok(out)
+    }
+
+    /// A sign-off by id.
+    pub fn signoff(&self, id: &SignoffId) -> Result<Option<Signoff>> {
+        let bytes: Option<Vec<u8>> = self
+            .reader
+            .query_row(
+                "SELECT bytes FROM signoffs WHERE id = ?1",
+                [id.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        bytes.map(|b| Signoff::from_bytes(&b)).transpose()
+    }
+
+    /// Where approval of `doc` stands, verified here against the synced directory.
+    pub fn approval_status(&mut self, doc: &DocId) -> Result<Status> {
+        let signoffs = self.signoffs(doc)?;
+        let dir = self.directory()?.unwrap_or_else(empty_directory);
+        let d = self.doc(doc)?;
+        Ok(approval::status(d, &signoffs, &dir))
+    }
+
+    /// What changed in `doc` from `from` to `to` (the current version when `None`).
+    pub fn delta(
+        &mut self,
+        doc: &DocId,
+        from: &[ChangeHash],
+        to: Option<&[ChangeHash]>,
+    ) -> Result<Delta> {
+        approval::delta(self.doc(doc)?, from, to)
+    }
+
+    /// Sign-offs made here and not yet acknowledged by the server.
+    pub(crate) fn unsent_signoffs(&self) -> Result<Vec<Signoff>> {
+        let mut stmt = self.reader.prepare_cached(
+            "SELECT bytes FROM signoffs WHERE state = 'unsent' ORDER BY signed_at, id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for b in rows {
+            out.push(Signoff::from_bytes(&b?)?);
+        }
+        Ok(out)
+    }
+
+    /// Applies the sign-off part of a sync response: acknowledgements, refusals and the
+    /// sign-offs pulled (stored as received; status verifies them each time it is read).
+    pub(crate) fn apply_signoffs(
+        &mut self,
+        acks: &[SignoffId],
+        refusals: &[SignoffRefusal],
+        pulled: &[Signoff],
+    ) -> Result<()> {
+        for s in pulled {
+            // A record that is not even well-formed is not kept.
+            if s.check_well_formed().is_ok() {
+                self.put_signoff(s, "synced")?;
+            }
+        }
+        db::write(&mut self.writer, |tx| {
+            for id in acks {
+                tx.execute(
+                    "UPDATE signoffs SET state = 'synced' WHERE id = ?1 AND state = 'unsent'",
+                    [id.as_str()],
+                )?;
+            }
+            for r in refusals {
+                tx.execute(
+                    "UPDATE signoffs SET state = 'refused', refused_code = ?2, refused_message = ?3
+                     WHERE id = ?1",
+                    params![r.id.as_str(), r.code, r.message],
+                )?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A directory with nobody in it: every approval checked against it is invalid (used before
+/// the first sync delivered the real one).
+fn empty_directory() -> Directory {
+    Directory {
+        version: 0,
+        committee_id: String::new(),
+        members: Vec::new(),
+        branches: Vec::new(),
+        issued_at: 0,
+        signature: Vec::new(),
+    }
+}
