@@ -1047,3 +1047,499 @@ fn test_check_reports_a_damaged_document_and_exits_1() {
     assert_eq!(err["kind"], "document_damaged");
     assert_eq!(p.json(&["doc", "show", &draft])["body"], DRAFT_BODY);
 }
+
+// ----- approval and attributable history -----------------------------------------------------
+
+/// Enrolls a phone without a server, leaving what `sotay enroll` and the first `sync` leave:
+/// the enrollment, the device key, a pinned server key and a member directory signed with
+/// it listing `members` (id, role) of branch b-co-dien, `me` with this device. `None` for
+/// `members`: enrolled, but no directory received yet.
+fn enroll_offline(p: &Phone, me: &str, members: Option<&[(&str, sotay_core::org::Role)]>) {
+    use sotay_core::ids::{BranchId, MemberId};
+    use sotay_core::org::MemberStatus;
+    use sotay_core::protocol::{
+        Directory, DirectoryBranch, DirectoryDevice, DirectoryMember, RoleSpan,
+    };
+    let device = format!("dev-{me}");
+    let public_key = {
+        let mut store = sotay_core::Store::open(&p.store).unwrap();
+        store
+            .set_enrollment(&sotay_core::store::Enrollment {
+                server_url: "http://127.0.0.1:9".into(),
+                device_id: device.clone(),
+                member_id: MemberId::new(me),
+                committee_id: "c-song-lam".into(),
+                enrolled_at: 1_600_000_000,
+            })
+            .unwrap();
+        store.device_public_key().unwrap()
+    };
+    let server = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let db = rusqlite::Connection::open(&p.store).unwrap();
+    db.execute(
+        "UPDATE enrollment SET server_key = ?1 WHERE id = 1",
+        [server.verifying_key().to_bytes().to_vec()],
+    )
+    .unwrap();
+    let Some(members) = members else {
+        return;
+    };
+    let branch = BranchId::new("b-co-dien");
+    let mut dir = Directory {
+        version: 1,
+        committee_id: "c-song-lam".into(),
+        members: members
+            .iter()
+            .map(|(id, role)| DirectoryMember {
+                id: MemberId::new(*id),
+                branch_id: Some(branch.clone()),
+                full_name: (*id).to_owned(),
+                role: *role,
+                status: MemberStatus::Full,
+                active: true,
+                roles: vec![RoleSpan {
+                    branch_id: Some(branch.clone()),
+                    role: *role,
+                    from: 0,
+                    until: None,
+                }],
+                devices: if *id == me {
+                    vec![DirectoryDevice {
+                        id: device.clone(),
+                        public_key,
+                        enrolled_at: 1_600_000_000,
+                        revoked_at: None,
+                    }]
+                } else {
+                    vec![]
+                },
+            })
+            .collect(),
+        branches: vec![DirectoryBranch {
+            id: branch,
+            name: "Chi bộ Phân xưởng Cơ điện".into(),
+            plan_delegations: vec![],
+        }],
+        issued_at: 1_600_000_000,
+        signature: vec![],
+    };
+    dir.sign(&server).unwrap();
+    db.execute(
+        "INSERT OR REPLACE INTO directory (id, version, bytes) VALUES (1, 1, ?1)",
+        [postcard::to_allocvec(&dir).unwrap()],
+    )
+    .unwrap();
+}
+
+/// Runs a command that must fail with `--json`; returns (exit code, error kind, message).
+fn refused(p: &Phone, args: &[&str]) -> (i32, String, String) {
+    let mut a = args.to_vec();
+    a.push("--json");
+    let r = p.run(&a);
+    assert_ne!(r.code, 0, "sotay {args:?} should fail: {r:?}");
+    let v: Value =
+        serde_json::from_str(r.stdout.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {r:?}"));
+    (
+        r.code,
+        v["kind"].as_str().unwrap().to_owned(),
+        v["error"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[test]
+fn test_status_of_a_fresh_plan_is_not_submitted() {
+    let p = demo_phone("m-viet");
+    let plan = demo_plan(&p);
+    let draft = demo_draft(&p, &plan);
+    let one = p.json(&["status", &plan[..8]]);
+    assert_eq!(one["doc_id"], plan.as_str());
+    assert_eq!(one["kind"], "annual_plan");
+    assert_eq!(one["state"], "not_submitted");
+    assert_eq!(one["status"], "not_submitted");
+    assert_eq!(one["signoffs"], serde_json::json!([]));
+    let text = p.ok(&["status", &plan]);
+    assert!(text.contains("chưa gửi duyệt (not submitted)"), "{text}");
+
+    // One line per document.
+    let all = p.json(&["status"]);
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 2);
+    let ids: Vec<&str> = all.iter().map(|v| v["doc_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&plan.as_str()) && ids.contains(&draft.as_str()));
+    assert!(all.iter().all(|v| v["state"] == "not_submitted"));
+    assert!(all.iter().all(|v| v.get("signoffs").is_none()));
+    let text = p.ok(&["status"]);
+    assert!(
+        text.contains("Kế hoạch 01-KH/CB năm 2026") && text.contains(&plan[..8]),
+        "{text}"
+    );
+
+    // Nothing approved: nothing to diff from or show.
+    for args in [
+        vec!["diff", plan.as_str()],
+        vec!["show-approved", plan.as_str()],
+        vec!["status", plan.as_str(), "--as-approved"],
+    ] {
+        let (code, kind, msg) = refused(&p, &args);
+        assert_eq!(
+            (code, kind.as_str()),
+            (2, "invalid_input"),
+            "{args:?}: {msg}"
+        );
+        assert!(msg.contains("no approval in force"), "{msg}");
+    }
+    let (code, kind, _) = refused(&p, &["diff", &plan, "--from", "abcdef"]);
+    assert_eq!((code, kind.as_str()), (2, "invalid_input"));
+}
+
+#[test]
+fn test_submit_and_approve_on_an_unenrolled_store_are_not_enrolled() {
+    let p = demo_phone("m-viet");
+    let plan = demo_plan(&p);
+    for cmd in ["approve", "submit"] {
+        let (code, kind, msg) = refused(&p, &[cmd, &plan, "--note", "Đồng ý"]);
+        assert_eq!((code, kind.as_str()), (1, "not_enrolled"), "{cmd}: {msg}");
+        let r = p.run(&[cmd, &plan]);
+        assert_eq!(r.code, 1);
+        assert!(r.stderr.contains("not enrolled"), "{r:?}");
+    }
+    // Enrolled, but no directory yet: sync first.
+    enroll_offline(&p, "m-viet", None);
+    let (code, kind, msg) = refused(&p, &["approve", &plan]);
+    assert_eq!((code, kind.as_str()), (1, "not_permitted"));
+    assert!(
+        msg.contains("sync first") && msg.contains("đồng bộ"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn test_approve_lists_why_not_ready_then_status_diff_and_show_approved() {
+    use sotay_core::org::Role;
+    let p = demo_phone("m-viet");
+    enroll_offline(&p, "m-viet", Some(&[("m-viet", Role::Secretary)]));
+    let plan = demo_plan(&p);
+    // Topic 2 has no presenter, and a topic without month or preparer is added.
+    p.ok(&[
+        "topic",
+        "add",
+        &plan,
+        "--title",
+        "Chuyên đề bổ sung",
+        "--month",
+        "9",
+    ]);
+    p.ok(&["topic", "set", &plan, "4", "date", ""]);
+    let (code, kind, msg) = refused(&p, &["approve", &plan]);
+    assert_eq!((code, kind.as_str()), (1, "not_ready"), "{msg}");
+    for needle in [
+        "chưa thể duyệt",
+        "Chuyên đề 2 «Giải pháp giảm thời gian dừng máy",
+        "thiếu người trình bày (presenter)",
+        "Chuyên đề 4 «Chuyên đề bổ sung»: thiếu thời gian (tháng) (month)",
+        "Chuyên đề 4 «Chuyên đề bổ sung»: thiếu người chuẩn bị (preparer)",
+    ] {
+        assert!(msg.contains(needle), "missing {needle:?} in:\n{msg}");
+    }
+    p.ok(&["topic", "cancel", &plan, "4"]);
+    p.ok(&["topic", "set", &plan, "2", "presenter", LUONG]);
+
+    let signed = p.json(&["approve", &plan[..8], "--note", "Đồng ý ban hành"]);
+    let first = signed["id"].as_str().unwrap().to_owned();
+    assert_eq!(first.len(), 32);
+    assert_eq!(signed["state"], "unsent");
+    assert_eq!(signed["signoff"]["action"], "approve");
+    assert_eq!(signed["signoff"]["signer"], "m-viet");
+    assert_eq!(signed["signoff"]["note"], "Đồng ý ban hành");
+
+    let st = p.json(&["status", &plan]);
+    assert_eq!(st["state"], "approved");
+    assert_eq!(st["status"]["approved"]["approval"]["signer"], "m-viet");
+    assert_eq!(st["signoffs"][0]["id"], first.as_str());
+    assert_eq!(st["signoffs"][0]["state"], "unsent");
+    assert_eq!(st["member_names"]["m-viet"], "Đặng Quốc Việt");
+    let text = p.ok(&["status", &plan]);
+    for needle in [
+        "đã duyệt (approved)",
+        "Bí thư",
+        "hợp lệ (signature valid)",
+        &first[..8],
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+
+    // Changes since the approval.
+    p.ok(&["topic", "set", &plan, "1", "presenter", ANH]);
+    p.ok(&["topic", "move", &plan, "3", "1"]);
+    p.ok(&[
+        "plan",
+        "text",
+        &plan,
+        "purpose",
+        "--insert",
+        "0",
+        "Năm 2026: ",
+    ]);
+    let st = p.json(&["status", &plan]);
+    assert_eq!(st["state"], "approved_with_changes");
+    let delta = &st["status"]["approved_with_changes"]["delta"];
+    assert_eq!(delta["change_count"], 3);
+    assert_eq!(delta["editors"], serde_json::json!(["m-viet"]));
+    let text = p.ok(&["status", &plan]);
+    assert!(text.contains("3 thay đổi của Đặng Quốc Việt"), "{text}");
+    let full = p.ok(&["status", &plan, "--full"]);
+    assert!(full.contains("STT 3 → STT 1"), "{full}");
+
+    let d = p.json(&["diff", &plan]);
+    assert_eq!(d["from"]["version"], "signoff");
+    assert_eq!(d["from"]["signoff"]["id"], first.as_str());
+    assert_eq!(d["to"]["version"], "current");
+    let content = &d["delta"]["content"]["plan"];
+    let change = &content["topic_fields"][0];
+    assert_eq!(change["change"]["field"], "presenter");
+    assert_eq!(change["change"]["from"]["member"], "m-ung");
+    assert_eq!(change["change"]["to"]["member"], "m-anh");
+    assert_eq!(change["change"]["by"], "m-viet");
+    assert_eq!(content["topics_moved"][0]["from_index"], 2);
+    assert_eq!(content["purpose"][0]["kind"], "inserted");
+    assert_eq!(content["purpose"][0]["text"], "Năm 2026: ");
+    let text = p.ok(&["diff", &plan]);
+    for needle in [
+        "người trình bày (presenter): Lê Văn Ứng → Phạm Ngọc Ánh (Đặng Quốc Việt)",
+        "↕ Chuyển chuyên đề «Quán triệt",
+        "STT 3 → STT 1",
+        "I. Mục đích, yêu cầu: thêm «Năm 2026: » tại ký tự 0 (Đặng Quốc Việt)",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+
+    // The plan exactly as approved.
+    let shown = p.json(&["show-approved", &plan]);
+    assert_eq!(shown["in_force"], true);
+    assert_eq!(shown["invalid"], Value::Null);
+    assert_eq!(shown["approval"]["id"], first.as_str());
+    assert_eq!(topic_titles(&shown["plan"])[0], TOPIC_1);
+    assert_eq!(shown["plan"]["topics"][0]["presenter"], "m-ung");
+    assert!(
+        !shown["plan"]["purpose"]
+            .as_str()
+            .unwrap()
+            .starts_with("Năm 2026")
+    );
+    let text = p.ok(&["status", &plan, "--as-approved"]);
+    assert!(
+        text.contains("BẢN ĐÃ DUYỆT") && text.contains("Phát huy vai trò nêu gương"),
+        "{text}"
+    );
+
+    // A second approval supersedes the first; diff between the two.
+    let second = p.json(&["approve", &plan])["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let st = p.json(&["status", &plan]);
+    assert_eq!(st["state"], "approved");
+    assert_eq!(
+        st["status"]["approved"]["approval"]["supersedes"],
+        first.as_str()
+    );
+    let d = p.json(&["diff", &plan, "--from", &first[..8], "--to", &second[..8]]);
+    assert_eq!(d["delta"]["change_count"], 3);
+    assert_eq!(d["to"]["signoff"]["id"], second.as_str());
+    let d = p.json(&["diff", &plan]);
+    assert_eq!(d["delta"]["change_count"], 0);
+    let old = p.json(&["show-approved", &plan, "--approval", &first[..10]]);
+    assert_eq!(old["in_force"], false);
+    assert_eq!(old["plan"]["topics"][0]["presenter"], "m-ung");
+
+    // A submission after an approval: the officer sees what it asks to approve.
+    p.ok(&["plan", "set", &plan, "number", "02-KH/CB"]);
+    p.ok(&["submit", &plan]);
+    let st = p.json(&["status", &plan]);
+    assert_eq!(st["state"], "submitted");
+    assert_eq!(
+        st["status"]["submitted"]["previous"]["supersedes"],
+        first.as_str()
+    );
+    let text = p.ok(&["status", &plan]);
+    for needle in [
+        "Đề nghị duyệt các thay đổi (changes submitted): 1 thay đổi",
+        "Kế hoạch › số (number): «01-KH/CB» → «02-KH/CB» (Đặng Quốc Việt)",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+
+    // A directory in which Việt was never secretary: the approvals no longer verify.
+    enroll_offline(&p, "m-viet", Some(&[("m-viet", Role::Member)]));
+    let st = p.json(&["status", &plan]);
+    assert_eq!(st["state"], "invalid");
+    assert_eq!(st["status"]["invalid"]["approval"]["signer"], "m-viet");
+    assert!(
+        st["status"]["invalid"]["reason"]["WrongRole"].is_object(),
+        "{st}"
+    );
+    let text = p.ok(&["status", &plan]);
+    for needle in [
+        "bản duyệt không hợp lệ (approval invalid)",
+        "Người ký không giữ chức vụ có thẩm quyền",
+        "(reason: signed as \"Secretary\" while holding",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    let shown = p.json(&["show-approved", &plan, "--approval", &second]);
+    assert!(shown["invalid"]["WrongRole"].is_object(), "{shown}");
+    let text = p.ok(&["show-approved", &plan, "--approval", &second]);
+    assert!(text.contains("! bản ký này không hợp lệ"), "{text}");
+}
+
+#[test]
+fn test_a_member_may_submit_but_not_approve() {
+    use sotay_core::org::Role;
+    let a = demo_phone("m-viet");
+    let plan = demo_plan(&a);
+    let b = demo_phone("m-anh");
+    b.ok(&["dev", "merge", "--from", a.store.to_str().unwrap()]);
+    enroll_offline(
+        &b,
+        "m-anh",
+        Some(&[("m-viet", Role::Secretary), ("m-anh", Role::Member)]),
+    );
+    let (code, kind, msg) = refused(&b, &["approve", &plan]);
+    assert_eq!((code, kind.as_str()), (1, "not_permitted"));
+    assert!(
+        msg.contains("not permitted") && msg.contains("Secretary"),
+        "{msg}"
+    );
+
+    let signed = b.json(&["submit", &plan, "--note", "Xin ý kiến chi ủy"]);
+    assert_eq!(signed["signoff"]["action"], "submit");
+    let st = b.json(&["status", &plan]);
+    assert_eq!(st["state"], "submitted");
+    assert_eq!(st["status"]["submitted"]["by"], "m-anh");
+    let text = b.ok(&["status", &plan]);
+    assert!(
+        text.contains("đã gửi duyệt, chờ duyệt (submitted)") && text.contains(ANH),
+        "{text}"
+    );
+    // A submission is a version too: diff from it.
+    b.ok(&[
+        "topic",
+        "set",
+        &plan,
+        "1",
+        "notes",
+        "Mời đại diện công đoàn",
+    ]);
+    let id = signed["id"].as_str().unwrap();
+    let d = b.json(&["diff", &plan, "--from", &id[..8]]);
+    assert_eq!(
+        d["delta"]["content"]["plan"]["topic_fields"][0]["change"]["field"],
+        "notes"
+    );
+    assert_eq!(d["member_names"]["m-anh"], ANH);
+}
+
+#[test]
+fn test_history_by_member_and_blame_after_a_merge() {
+    let a = demo_phone("m-viet");
+    let plan = demo_plan(&a);
+    let b = Phone::new();
+    b.ok(&["init", "--member", "m-trang"]);
+    b.ok(&["dev", "merge", "--from", a.store.to_str().unwrap()]);
+    // Offline on both phones.
+    a.ok(&["topic", "set", &plan, "3", "notes", "Mời báo cáo viên"]);
+    b.ok(&["topic", "set", &plan, "2", "presenter", ANH]);
+    b.ok(&["topic", "preparer", &plan, "2", "add", "m-trang"]);
+    let purpose = a.json(&["plan", "text", &plan, "purpose"])["text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let end = purpose.chars().count().to_string();
+    b.ok(&[
+        "plan",
+        "text",
+        &plan,
+        "purpose",
+        "--insert",
+        &end,
+        " Hoàn thành đúng hạn.",
+    ]);
+    a.ok(&["dev", "merge", "--from", b.store.to_str().unwrap()]);
+
+    let groups = a.json(&["history", &plan, "--by-member"]);
+    let groups = groups.as_array().unwrap();
+    assert_eq!(groups.len(), 2, "{groups:?}");
+    assert_eq!(groups[0]["member"], "m-viet");
+    assert_eq!(groups[0]["member_name"], "Đặng Quốc Việt");
+    assert_eq!(groups[0]["change_count"], 5);
+    assert_eq!(groups[1]["member"], "m-trang");
+    assert_eq!(groups[1]["change_count"], 3);
+    let sessions = groups[1]["sessions"].as_array().unwrap();
+    assert_eq!(
+        sessions.len(),
+        1,
+        "Trang's three edits in a row: {sessions:?}"
+    );
+    let touched: Vec<&str> = sessions[0]["touched"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        touched,
+        [
+            "topic.set.presenter",
+            "topic.preparer.add",
+            "plan.text.purpose"
+        ]
+    );
+    let text = a.ok(&["history", &plan, "--by-member"]);
+    for needle in [
+        "Đặng Quốc Việt (m-viet) — 5 thay đổi",
+        "Nguyễn Thị Huyền Trang (m-trang) — 3 thay đổi, 1 phiên",
+        "thêm chuyên đề ×3",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+
+    let blame = a.json(&["history", &plan, "--blame"]);
+    let p = &blame["plan"];
+    let field = |t: usize, key: &str| -> Value {
+        p["topics"][t]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == key)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(field(1, "presenter")["value"], "m-anh");
+    assert_eq!(field(1, "presenter")["by"], "m-trang");
+    assert_eq!(field(2, "notes")["by"], "m-viet");
+    assert_eq!(field(0, "presenter")["by"], "m-viet");
+    assert_eq!(p["topics"][1]["preparers"][1]["field"], "m-trang");
+    assert_eq!(p["topics"][1]["preparers"][1]["by"], "m-trang");
+    let spans = p["purpose"].as_array().unwrap();
+    assert_eq!(spans.len(), 2, "{spans:?}");
+    assert_eq!(spans[0]["by"], "m-viet");
+    assert_eq!(spans[0]["text"], purpose.as_str());
+    assert_eq!(spans[1]["by"], "m-trang");
+    assert_eq!(spans[1]["text"], " Hoàn thành đúng hạn.");
+    assert_eq!(blame["member_names"]["m-trang"], "Nguyễn Thị Huyền Trang");
+    let text = a.ok(&["history", &plan, "--blame"]);
+    for needle in [
+        "người trình bày (presenter): Phạm Ngọc Ánh (m-anh) — Nguyễn Thị Huyền Trang",
+        "[Nguyễn Thị Huyền Trang · ",
+        "Hoàn thành đúng hạn.",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    // A draft: body spans.
+    let draft = demo_draft(&a, &plan);
+    a.ok(&["doc", "edit", &draft, "--insert", "0", "Báo cáo: "]);
+    let blame = a.json(&["history", &draft, "--blame"]);
+    assert_eq!(blame["text"]["body"][0]["by"], "m-viet");
+    let r = a.run(&["history", &plan, "--blame", "--by-member"]);
+    assert_eq!(r.code, 2, "{r:?}");
+}

@@ -13,8 +13,18 @@ Members (presenter, preparer, executive) accept a directory id or a full name; n
 accents and tone placement ignored (\"Hoàng Đức Lượng\", \"Hoang Duc Luong\" and \"Hoàng Đức Lựơng\"
 are the same person). A value that matches nobody is taken as a member id as given.
 
+Approval (duyệt): `sotay submit DOC` asks for it (any member); `sotay approve DOC` signs exactly
+the current version on this device (secretary; executives for drafts and materials), refused
+while conflicts or missing months/preparers/presenters remain, and before the first sync (the
+member directory it is checked against comes with sync). `sotay status [DOC]` says where each
+document stands, `sotay diff DOC` what changed since the approval (or `--from ID --to ID` between
+two sign-offs), `sotay show-approved DOC` the approved version itself. Sign-off ids accept a
+unique prefix (`sotay status DOC` lists them). `sotay history DOC --by-member` / `--blame` tell
+who did what.
+
 Every command takes --json: the result (or {\"error\", \"kind\"}) as JSON on stdout.
-Exit codes: 0 done; 2 invalid input or not found; 1 anything else (refused, storage failure).
+Exit codes: 0 done; 2 invalid input or not found; 1 anything else (refused — not_permitted,
+not_ready, not_enrolled —, storage failure).
 
 Development aid until `sync` arrives in Step 2: `sotay dev merge --from OTHER_STORE` merges every
 document of another store file into this one (see `sotay dev merge --help`).";
@@ -69,11 +79,31 @@ pub(super) enum Command {
     Proposal(ProposalCmd),
     /// Fields two devices set differently while offline (xung đột): list them, or resolve one.
     Conflicts(ConflictsArgs),
-    /// The change history of a plan, draft or material (lịch sử thay đổi).
-    History {
-        /// The document (plan, draft or material): id or unique prefix.
-        doc: String,
-    },
+    /// The change history of a plan, draft or material (lịch sử thay đổi); who did what.
+    ///
+    /// Every change one by one; --by-member groups them by member and session; --blame shows
+    /// who last set each field and who typed each span of text.
+    History(HistoryArgs),
+    /// Ask for approval of the current version (đề nghị duyệt); any member.
+    ///
+    /// Signed on this device with its key, sent at the next sync.
+    Submit(SignArgs),
+    /// Approve exactly the current version (duyệt), signed on this device.
+    ///
+    /// The secretary approves a plan (the deputy too while delegated); the secretary or an
+    /// executive a draft or material. Refused while the document has conflicts or a topic
+    /// lacks its month, preparer or presenter (every reason is listed), and before the first
+    /// sync brought the member directory.
+    Approve(SignArgs),
+    /// Where approval stands (trạng thái duyệt), per document or for one in detail.
+    ///
+    /// Not submitted, submitted, approved, approved with changes (with what changed), or
+    /// approval invalid (with why).
+    Status(StatusArgs),
+    /// Show a plan, draft or material exactly as approved (bản đã duyệt).
+    ShowApproved(ShowApprovedArgs),
+    /// What changed since the current approval, or between two approvals (so sánh phiên bản).
+    Diff(DiffArgs),
     /// Check the store: SQLite integrity and damaged documents (kiểm tra).
     Check,
     /// Enroll this device with the committee's sync server using a one-time code from the
@@ -85,6 +115,64 @@ pub(super) enum Command {
     /// Development aids (not for production use).
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct HistoryArgs {
+    /// The document (plan, draft or material): id or unique prefix.
+    pub(super) doc: String,
+    /// Group the changes by member, then by session (consecutive changes of one device
+    /// sitting), with counts, first and last time and what they touched.
+    #[arg(long, conflicts_with = "blame")]
+    pub(super) by_member: bool,
+    /// Who last set each field (plan header, each topic, each căn cứ) and who typed each
+    /// span of the texts, with when.
+    #[arg(long)]
+    pub(super) blame: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct SignArgs {
+    /// The document (plan, draft or material): id or unique prefix.
+    pub(super) doc: String,
+    /// A remark signed with the record ("Đồng ý ban hành").
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    pub(super) note: String,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct StatusArgs {
+    /// One document (id or unique prefix); without it, one line per document.
+    pub(super) doc: Option<String>,
+    /// List every change since the approval, not just a summary.
+    #[arg(long, requires = "doc")]
+    pub(super) full: bool,
+    /// Show the document exactly as approved (like `sotay show-approved DOC`).
+    #[arg(long, requires = "doc", conflicts_with = "full")]
+    pub(super) as_approved: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ShowApprovedArgs {
+    /// The document (plan, draft or material): id or unique prefix.
+    pub(super) doc: String,
+    /// Which approval (a unique prefix of its id, as `sotay status DOC` lists them); default:
+    /// the approval in force.
+    #[arg(long, value_name = "ID")]
+    pub(super) approval: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct DiffArgs {
+    /// The document (plan, draft or material): id or unique prefix.
+    pub(super) doc: String,
+    /// The older version: a sign-off id prefix, or `current-approval` (the default).
+    #[arg(long, value_name = "APPROVAL_ID")]
+    pub(super) from: Option<String>,
+    /// The newer version: a sign-off id prefix, or `current` (the default: this device's
+    /// current version).
+    #[arg(long, value_name = "APPROVAL_ID")]
+    pub(super) to: Option<String>,
 }
 
 #[derive(Debug, Args)]

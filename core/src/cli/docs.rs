@@ -28,7 +28,7 @@ struct DocView<'a> {
 }
 
 #[derive(Clone, Debug, Serialize)]
-struct TopicRef {
+pub(super) struct TopicRef {
     stt: usize,
     title: String,
 }
@@ -107,7 +107,7 @@ pub(super) fn material(ctx: &mut Ctx<'_>, c: MaterialCmd) -> Result<()> {
 }
 
 /// The STT and title of a document's topic, if its plan is in the store.
-fn topic_ref(ctx: &mut Ctx<'_>, d: &TextDocument) -> Option<TopicRef> {
+pub(super) fn topic_ref(ctx: &mut Ctx<'_>, d: &TextDocument) -> Option<TopicRef> {
     let plan = ctx.store.plan(d.plan_id.as_ref()?).ok()?;
     let topic = d.topic_id.as_ref()?;
     plan.topics
@@ -230,7 +230,7 @@ pub(super) fn doc(ctx: &mut Ctx<'_>, c: DocCmd) -> Result<()> {
     }
 }
 
-fn kind_vi(k: DocKind) -> &'static str {
+pub(super) fn kind_vi(k: DocKind) -> &'static str {
     match k {
         DocKind::TopicDraft => "Dự thảo",
         DocKind::Material => "Tài liệu",
@@ -239,7 +239,7 @@ fn kind_vi(k: DocKind) -> &'static str {
 }
 
 /// A draft or material as text: header, body, then comment threads.
-fn show_text(ctx: &Ctx<'_>, d: &TextDocument, topic: Option<&TopicRef>) -> String {
+pub(super) fn show_text(ctx: &Ctx<'_>, d: &TextDocument, topic: Option<&TopicRef>) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{} · {}", kind_vi(d.kind).to_uppercase(), d.title);
     let mut head = vec![format!("Mã: {}", d.id)];

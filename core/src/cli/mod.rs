@@ -20,7 +20,10 @@
 //! - `member`: `init`, `member`;
 //! - `plan`, `topic`: the plan and its topics;
 //! - `docs`: `draft`, `material`, `doc`, `comment`, `proposal`;
-//! - `ops`: `conflicts`, `history`, `check`, `dev merge`.
+//! - `ops`: `conflicts`, `check`, `dev merge`;
+//! - `history`: `history` (one by one, `--by-member`, `--blame`);
+//! - `approval`: `submit`, `approve`, `status`, `show-approved`, `diff` (sign-offs, what
+//!   changed since an approval).
 //!
 //! ```no_run
 //! let mut out = Vec::new();
@@ -31,8 +34,10 @@
 //! # Ok::<(), sotay_core::Error>(())
 //! ```
 
+mod approval;
 mod args;
 mod docs;
+mod history;
 mod member;
 mod net;
 mod ops;
@@ -221,7 +226,12 @@ fn execute(args: impl IntoIterator<Item = String>, out: &mut dyn Write) -> Resul
         Command::Comment(c) => docs::comment(&mut ctx, c),
         Command::Proposal(c) => docs::proposal(&mut ctx, c),
         Command::Conflicts(c) => ops::conflicts(&mut ctx, c),
-        Command::History { doc } => ops::history(&mut ctx, &doc),
+        Command::History(a) => history::history(&mut ctx, &a),
+        Command::Submit(a) => approval::submit(&mut ctx, &a),
+        Command::Approve(a) => approval::approve(&mut ctx, &a),
+        Command::Status(a) => approval::status(&mut ctx, &a),
+        Command::ShowApproved(a) => approval::show_approved(&mut ctx, &a),
+        Command::Diff(a) => approval::diff(&mut ctx, &a),
         Command::Check => return ops::check(&mut ctx),
         Command::Dev(c) => ops::dev(&mut ctx, c, &path),
     }?;
@@ -300,6 +310,32 @@ impl<'a> Ctx<'a> {
         ids.into_iter()
             .filter_map(|id| self.names.get(id).map(|n| (id.to_owned(), n.clone())))
             .collect()
+    }
+
+    /// Names of every member id the directory knows that appears as a string anywhere in
+    /// `value` (for `--json` output of nested core types).
+    fn names_in<T: Serialize + ?Sized>(&self, value: &T) -> BTreeMap<String, String> {
+        fn walk(
+            v: &serde_json::Value,
+            names: &BTreeMap<String, String>,
+            out: &mut BTreeMap<String, String>,
+        ) {
+            match v {
+                serde_json::Value::String(s) => {
+                    if let Some(n) = names.get(s) {
+                        out.insert(s.clone(), n.clone());
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, names, out)),
+                serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, names, out)),
+                _ => {}
+            }
+        }
+        let mut out = BTreeMap::new();
+        if let Ok(v) = serde_json::to_value(value) {
+            walk(&v, &self.names, &mut out);
+        }
+        out
     }
 
     fn identity(&self) -> Option<MemberId> {

@@ -1,4 +1,4 @@
-//! `conflicts`, `history`, `check` and `dev merge`: looking after a device's store.
+//! `conflicts`, `check` and `dev merge`: looking after a device's store.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,7 +11,6 @@ use super::resolve::{self, Want};
 use super::{Ctx, Outcome, render};
 use crate::date;
 use crate::ids::{DocId, DocKind};
-use crate::model::ChangeInfo;
 use crate::model::conflict::{Conflict, ConflictValue};
 use crate::store::DamagedDocument;
 use crate::{Error, Result, Store};
@@ -38,13 +37,6 @@ struct Resolved<'a> {
     chosen: &'a ConflictValue,
     /// Conflicts still waiting in this document.
     remaining: usize,
-}
-
-#[derive(Debug, Serialize)]
-struct HistoryEntry<'a> {
-    #[serde(flatten)]
-    change: &'a ChangeInfo,
-    member_name: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,7 +71,7 @@ fn is_member_field(field: &str) -> bool {
 }
 
 /// Describes where a conflict is, in the plan's or document's own words.
-fn label(ctx: &mut Ctx<'_>, doc: &DocId, c: &Conflict) -> String {
+pub(super) fn label(ctx: &mut Ctx<'_>, doc: &DocId, c: &Conflict) -> String {
     let field = render::field_label(c.field());
     let kind = ctx.store.kind_of(doc).ok();
     match (kind, c.path.as_slice()) {
@@ -126,7 +118,7 @@ fn label(ctx: &mut Ctx<'_>, doc: &DocId, c: &Conflict) -> String {
 }
 
 /// A value as a person reads it: names for members, Vietnamese dates, "(trống)" for empty.
-fn shown_value(ctx: &Ctx<'_>, field: &str, v: &str) -> String {
+pub(super) fn shown_value(ctx: &Ctx<'_>, field: &str, v: &str) -> String {
     if v.is_empty() {
         return "(trống)".to_owned();
     }
@@ -286,41 +278,6 @@ fn resolve_conflict(ctx: &mut Ctx<'_>, doc: &str, path: &str, choice: &str) -> R
         remaining,
     };
     ctx.emit(&view, &text)
-}
-
-pub(super) fn history(ctx: &mut Ctx<'_>, doc: &str) -> Result<()> {
-    let id = resolve::doc(&ctx.store, doc, Want::Any)?;
-    let changes = ctx.store.history(&id)?;
-    let list: Vec<HistoryEntry<'_>> = changes
-        .iter()
-        .map(|c| HistoryEntry {
-            change: c,
-            member_name: c
-                .member
-                .as_ref()
-                .and_then(|m| ctx.names.get(m.as_str()).cloned()),
-        })
-        .collect();
-    let rows: Vec<Vec<String>> = changes
-        .iter()
-        .map(|c| {
-            vec![
-                render::time_vi(c.time),
-                c.member
-                    .as_ref()
-                    .map(|m| ctx.name(m.as_str()))
-                    .unwrap_or_else(|| "?".into()),
-                render::change_message(&c.message),
-                render::short(&c.hash),
-            ]
-        })
-        .collect();
-    let text = render::table(
-        &["Thời gian", "Người sửa", "Thay đổi", "Mã"],
-        &[16, 26, 40, 8],
-        &rows,
-    );
-    ctx.emit(&list, &text)
 }
 
 pub(super) fn check(ctx: &mut Ctx<'_>) -> Result<Outcome> {

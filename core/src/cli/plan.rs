@@ -139,7 +139,11 @@ fn show_plan(ctx: &mut Ctx<'_>, id: &DocId) -> Result<()> {
 }
 
 /// The plan laid out like the paper document (DOMAIN.md "The annual plan document").
-fn plan_text_view(ctx: &Ctx<'_>, p: &AnnualPlan, conflicts: &[(DocId, Conflict)]) -> String {
+pub(super) fn plan_text_view(
+    ctx: &Ctx<'_>,
+    p: &AnnualPlan,
+    conflicts: &[(DocId, Conflict)],
+) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", p.title.to_uppercase());
     let mut head = vec![];

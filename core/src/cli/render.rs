@@ -132,6 +132,32 @@ pub(super) fn time_vi(unix: i64) -> String {
     )
 }
 
+/// A span of time: one time, `DD/MM/YYYY HH:MM–HH:MM` within a day, else `… → …`.
+pub(super) fn time_range_vi(first: i64, last: i64) -> String {
+    let (a, b) = (time_vi(first), time_vi(last));
+    if a == b {
+        return a;
+    }
+    match (a.split_once(' '), b.split_once(' ')) {
+        (Some((day_a, _)), Some((day_b, hm_b))) if day_a == day_b => format!("{a}–{hm_b}"),
+        _ => format!("{a} → {b}"),
+    }
+}
+
+/// At most `max` characters of `s` on one line (line breaks become spaces), with "…" when
+/// cut.
+pub(super) fn excerpt(s: &str, max: usize) -> String {
+    let flat: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let mut out: String = flat.chars().take(max).collect();
+    if flat.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// The first 8 characters of an id, as lists show it.
 pub(super) fn short(id: &str) -> String {
     id.chars().take(8).collect()
@@ -250,6 +276,9 @@ pub(super) fn field_label(key: &str) -> String {
         "body" => "nội dung",
         "resolved" => "đã giải quyết",
         "description" => "mô tả",
+        "preparers" => "người chuẩn bị",
+        "purpose" => "mục đích, yêu cầu",
+        "implementation" => "tổ chức thực hiện",
         _ => return key.to_owned(),
     };
     format!("{vi} ({key})")
@@ -285,5 +314,17 @@ mod tests {
     #[test]
     fn test_time_vi_is_vietnam_time() {
         assert_eq!(time_vi(0), "01/01/1970 07:00");
+    }
+
+    #[test]
+    fn test_time_range_and_excerpt() {
+        assert_eq!(time_range_vi(0, 0), "01/01/1970 07:00");
+        assert_eq!(time_range_vi(0, 600), "01/01/1970 07:00–07:10");
+        assert_eq!(
+            time_range_vi(0, 86_400),
+            "01/01/1970 07:00 → 02/01/1970 07:00"
+        );
+        assert_eq!(excerpt("Chi bộ\nhọp", 20), "Chi bộ họp");
+        assert_eq!(excerpt("Nguyễn", 3), "Ngu…");
     }
 }

@@ -148,6 +148,11 @@ pub fn resolve(doc: &mut Document, editor: &Editor, path: &[String], op: &str) -
                 ));
             }
         };
+        // Automerge 0.12 turns a put of the value already shown into a deletion of the other
+        // values, which leaves the shown value's first writer as its author. Deleting first
+        // makes the resolution a write of its own: the resolver is the value's last writer
+        // (blame, approval deltas), and the choice still supersedes every value it saw.
+        d.delete(&obj, field.as_str())?;
         d.put(&obj, field.as_str(), scalar)?;
         Ok(())
     })

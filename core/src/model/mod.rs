@@ -14,6 +14,7 @@
 //! - short fields are last-writer-wins scalars whose concurrent values are surfaced as
 //!   [`conflict::Conflict`]s, never hidden; long prose is collaborative text.
 
+pub mod blame;
 pub mod conflict;
 pub mod plan;
 pub mod position;

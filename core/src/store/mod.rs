@@ -16,6 +16,7 @@
 mod approvals;
 mod db;
 mod docs;
+mod history;
 mod read_model;
 mod sync_state;
 
