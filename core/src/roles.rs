@@ -6,9 +6,12 @@
 //! the exceptions. Approval rules (who approves which kind) live in
 //! [`crate::approval::required_roles`].
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::ids::CommentId;
-use crate::model::Document;
+use crate::model::{DecodedChange, Document};
 use crate::model::plan::{self, AnnualPlan};
+
 use crate::model::text_doc::{self, RawComment};
 use crate::org::Role;
 use crate::{Error, Result};
@@ -79,38 +82,77 @@ pub fn plan_metadata_changed(before: &AnnualPlan, after: &AnnualPlan) -> bool {
         || before.legal_bases != after.legal_bases
 }
 
-/// Checks what a push did to a document, comparing it before (`None`: a new document) and
-/// after: the server's gate. `member`/`role` are the pusher's.
+/// A plan's metadata: number, issue date, legal bases.
+type PlanMeta = (String, Option<crate::date::Date>, Vec<plan::LegalBasis>);
+
+fn plan_meta(doc: &Document) -> Result<PlanMeta> {
+    let p = plan::get(doc)?;
+    Ok((p.number, p.issue_date, p.legal_bases))
+}
+
+/// What the role rules compare before and after a push: a plan's metadata, or the raw
+/// fields of the comments the push writes to. Taken with current reads before the push is
+/// applied — reading at old heads instead makes Automerge rebuild a clock for every key read,
+/// and reading every comment costs the server milliseconds per push on a busy draft.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Snapshot {
+    /// A plan's metadata.
+    Plan(Box<PlanMeta>),
+    /// The comments the push touches, and their fields before it.
+    Comments {
+        /// Comments the push's operations write to.
+        ids: BTreeSet<CommentId>,
+        /// Their fields before the push (absent: new).
+        before: BTreeMap<CommentId, RawComment>,
+    },
+}
+
+impl Snapshot {
+    /// The document before `changes` are applied to it.
+    pub fn before_push(doc: &Document, changes: &[DecodedChange]) -> Result<Snapshot> {
+        use crate::ids::DocKind;
+        Ok(match doc.kind() {
+            DocKind::AnnualPlan => Snapshot::Plan(Box::new(plan_meta(doc)?)),
+            DocKind::TopicDraft | DocKind::Material => {
+                let ids = text_doc::comments_touched_by(doc, changes)?;
+                let before = text_doc::raw_comments_of(doc, &ids)?;
+                Snapshot::Comments { ids, before }
+            }
+        })
+    }
+}
+
+/// Checks what a push did to a document: `before` is its [`Snapshot`] taken before the push
+/// (`None`: a new document), `doc` the document after. The server's gate; `member`/`role`
+/// are the pusher's.
 pub fn check_push(
     doc: &Document,
-    before: Option<&[automerge::ChangeHash]>,
+    before: Option<&Snapshot>,
     member: &str,
     role: Role,
 ) -> Result<()> {
     use crate::ids::DocKind;
-    match doc.kind() {
-        DocKind::AnnualPlan => {
-            let after = plan::get(doc)?;
-            match before {
-                None => check_create_plan(role),
-                Some(heads) => {
-                    let before = plan::get_at(doc, heads)?;
-                    if plan_metadata_changed(&before, &after) {
-                        check_plan_metadata(role)
-                    } else {
-                        Ok(())
-                    }
-                }
+    match (doc.kind(), before) {
+        (DocKind::AnnualPlan, None) => check_create_plan(role),
+        (DocKind::AnnualPlan, Some(Snapshot::Plan(b))) => {
+            if plan_meta(doc)? != **b {
+                check_plan_metadata(role)
+            } else {
+                Ok(())
             }
         }
-        DocKind::TopicDraft | DocKind::Material => {
-            let after = text_doc::raw_comments(doc, None)?;
-            let before = match before {
-                Some(heads) => text_doc::raw_comments(doc, Some(heads))?,
-                None => Default::default(),
-            };
-            check_comments(&before, &after, member, role)
+        (DocKind::TopicDraft | DocKind::Material, None) => check_comments(
+            &BTreeMap::new(),
+            &text_doc::raw_comments(doc, None)?,
+            member,
+            role,
+        ),
+        (DocKind::TopicDraft | DocKind::Material, Some(Snapshot::Comments { ids, before })) => {
+            check_comments(before, &text_doc::raw_comments_of(doc, ids)?, member, role)
         }
+        _ => Err(Error::InvalidDocument(
+            "the document changed kind during a push".into(),
+        )),
     }
 }
 
@@ -118,11 +160,15 @@ pub fn check_push(
 /// they wrote (or deletes it); resolving a thread or deciding a proposal is for the author or
 /// a moderator.
 fn check_comments(
-    before: &std::collections::BTreeMap<CommentId, RawComment>,
-    after: &std::collections::BTreeMap<CommentId, RawComment>,
+    before: &BTreeMap<CommentId, RawComment>,
+    after: &BTreeMap<CommentId, RawComment>,
     member: &str,
     role: Role,
 ) -> Result<()> {
+    // Comments are never removed from the map (a deletion is a tombstone by the author).
+    if let Some((id, _)) = before.iter().find(|(id, _)| !after.contains_key(*id)) {
+        return Err(Error::NotPermitted(format!("comment {id} may not be removed")));
+    }
     for (id, a) in after {
         match before.get(id) {
             None => {

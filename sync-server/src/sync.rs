@@ -330,10 +330,13 @@ fn validate_push(
         return Ok(Outcome::Deferred);
     }
     // Apply to a scratch copy; nothing is stored unless all of this succeeds.
-    let mut before: Option<Vec<ChangeHash>> = None;
+    let mut before: Option<sotay_core::roles::Snapshot> = None;
     let (mut doc, logged_since_snapshot) = match scratch {
         Some((mut doc, n)) => {
-            before = Some(doc.heads());
+            before = match sotay_core::roles::Snapshot::before_push(&doc, &decoded) {
+                Ok(s) => Some(s),
+                Err(e) => return rejected(id, "unavailable", e.to_string()),
+            };
             if !changes.is_empty() {
                 if let Err(e) = doc.apply_untrusted_changes(&changes) {
                     return rejected(id, "invalid_change", e.to_string());
@@ -370,7 +373,7 @@ fn validate_push(
     // Role rules (docs/roles.md): what the push did, compared with the document before it.
     if let Err(e) = sotay_core::roles::check_push(
         &doc,
-        before.as_deref(),
+        before.as_ref(),
         caller.member.id.as_str(),
         caller.member.role,
     ) {

@@ -787,6 +787,13 @@ fn offline_edits(p: &mut Phone, rng: &mut Rng, n: usize, plan: &DocId, drafts: &
             };
             p.store.set_topic_field(plan, &t, &field).unwrap();
         } else if roll < 94 {
+            // Threads are resolved by their author or an officer (docs/roles.md).
+            let officer = p
+                .store
+                .my_role()
+                .unwrap()
+                .is_some_and(|r| sotay_core::roles::COMMENT_MODERATORS.contains(&r));
+            let me = p.store.identity().cloned();
             let open: Vec<_> = p
                 .store
                 .text_doc(&d)
@@ -794,6 +801,7 @@ fn offline_edits(p: &mut Phone, rng: &mut Rng, n: usize, plan: &DocId, drafts: &
                 .comments
                 .into_iter()
                 .filter(|c| c.reply_to.is_none() && !c.resolved)
+                .filter(|c| officer || Some(&c.author) == me.as_ref())
                 .map(|c| c.id)
                 .collect();
             if open.is_empty() {

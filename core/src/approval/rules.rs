@@ -114,10 +114,10 @@ pub enum Invalid {
     },
     /// The signer did not hold the claimed role, or the role may not approve this document.
     #[error(
-        "signed as {claimed:?} while holding {held:?}; this needs one of {required:?}",
+        "signed as {claimed} while holding {held}; this needs {required}",
         claimed = claimed.as_str(),
-        held = held.map(Role::as_str),
-        required = required.iter().map(|r| r.as_str()).collect::<Vec<_>>()
+        held = held.map_or("no role in this branch", Role::as_str),
+        required = required.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" or ")
     )]
     WrongRole {
         /// The role the record claims.

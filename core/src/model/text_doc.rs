@@ -380,9 +380,29 @@ pub fn raw_comments(
         None => doc.view(),
     };
     let comments = comments_obj(view)?;
+    let keys = view.keys(&comments);
+    Ok(read_raw(view, &comments, keys.iter().map(String::as_str)))
+}
+
+/// The [`RawComment`]s of `ids` that exist now (cheap: only those comments are read).
+pub fn raw_comments_of<'a>(
+    doc: &Document,
+    ids: impl IntoIterator<Item = &'a CommentId>,
+) -> Result<std::collections::BTreeMap<CommentId, RawComment>> {
+    expect_text(doc)?;
+    let view = doc.view();
+    let comments = comments_obj(view)?;
+    Ok(read_raw(view, &comments, ids.into_iter().map(|c| c.as_str())))
+}
+
+fn read_raw<'k>(
+    view: View<'_>,
+    comments: &ObjId,
+    keys: impl Iterator<Item = &'k str>,
+) -> std::collections::BTreeMap<CommentId, RawComment> {
     let mut out = std::collections::BTreeMap::new();
-    for key in view.keys(&comments) {
-        let Some(o) = view.obj(&comments, &key, ObjType::Map) else {
+    for key in keys {
+        let Some(o) = view.obj(comments, key, ObjType::Map) else {
             continue;
         };
         let text = |k: &str| view.opt_str(&o, k);
@@ -398,17 +418,62 @@ pub fn raw_comments(
             text("quote"),
         ];
         out.insert(
-            CommentId::new(&key),
+            CommentId::new(key),
             RawComment {
                 author: view.str(&o, "author").unwrap_or_default(),
                 authored,
-                resolved: (
-                    view.bool(&o, "resolved").unwrap_or(false),
-                    text("resolved_by"),
-                ),
+                resolved: (view.bool(&o, "resolved").unwrap_or(false), text("resolved_by")),
                 status: text("status"),
             },
         );
+    }
+    out
+}
+
+/// The comments that `changes` write to, read from their operations (call it on the
+/// document *before* the changes are applied): an operation on the comments map names its
+/// comment by key; an operation on an object inside the document is traced to its comment
+/// through the object's parents. Objects the changes themselves create are new comments,
+/// named by the operation that puts them into the comments map. Cost: the changes'
+/// operations, not the document's comments.
+pub fn comments_touched_by(
+    doc: &Document,
+    changes: &[super::DecodedChange],
+) -> Result<std::collections::BTreeSet<CommentId>> {
+    use automerge::ReadDoc;
+    expect_text(doc)?;
+    let view = doc.view();
+    let comments = comments_obj(view)?;
+    let am = &doc.doc;
+    let mut out = std::collections::BTreeSet::new();
+    for c in changes {
+        let expanded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| c.change.decode()))
+            .map_err(|_| Error::InvalidDocument("a change does not expand".into()))?;
+        for op in &expanded.operations {
+            let obj_s = op.obj.to_string();
+            let Ok(Ok(obj)) =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| am.import_obj(&obj_s)))
+            else {
+                continue; // an object created by these changes: see the put into the map
+            };
+            if obj == comments {
+                if let automerge::legacy::Key::Map(k) = &op.key {
+                    out.insert(CommentId::new(k.as_str()));
+                }
+                continue;
+            }
+            let Ok(parents) = am.parents(&obj) else {
+                continue;
+            };
+            for p in parents {
+                if p.obj == comments {
+                    if let automerge::Prop::Map(k) = &p.prop {
+                        out.insert(CommentId::new(k));
+                    }
+                    break;
+                }
+            }
+        }
     }
     Ok(out)
 }
