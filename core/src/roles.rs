@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ids::CommentId;
-use crate::model::{DecodedChange, Document};
 use crate::model::plan::{self, AnnualPlan};
+use crate::model::{DecodedChange, Document};
 
 use crate::model::text_doc::{self, RawComment};
 use crate::org::Role;
@@ -167,7 +167,9 @@ fn check_comments(
 ) -> Result<()> {
     // Comments are never removed from the map (a deletion is a tombstone by the author).
     if let Some((id, _)) = before.iter().find(|(id, _)| !after.contains_key(*id)) {
-        return Err(Error::NotPermitted(format!("comment {id} may not be removed")));
+        return Err(Error::NotPermitted(format!(
+            "comment {id} may not be removed"
+        )));
     }
     for (id, a) in after {
         match before.get(id) {

@@ -392,7 +392,11 @@ pub fn raw_comments_of<'a>(
     expect_text(doc)?;
     let view = doc.view();
     let comments = comments_obj(view)?;
-    Ok(read_raw(view, &comments, ids.into_iter().map(|c| c.as_str())))
+    Ok(read_raw(
+        view,
+        &comments,
+        ids.into_iter().map(|c| c.as_str()),
+    ))
 }
 
 fn read_raw<'k>(
@@ -422,7 +426,10 @@ fn read_raw<'k>(
             RawComment {
                 author: view.str(&o, "author").unwrap_or_default(),
                 authored,
-                resolved: (view.bool(&o, "resolved").unwrap_or(false), text("resolved_by")),
+                resolved: (
+                    view.bool(&o, "resolved").unwrap_or(false),
+                    text("resolved_by"),
+                ),
                 status: text("status"),
             },
         );
