@@ -1382,7 +1382,7 @@ fn test_approve_lists_why_not_ready_then_status_diff_and_show_approved() {
     for needle in [
         "bản duyệt không hợp lệ (approval invalid)",
         "Người ký không giữ chức vụ có thẩm quyền",
-        "(reason: signed as \"Secretary\" while holding",
+        "(reason: signed as Secretary while holding Member",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
