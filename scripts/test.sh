@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command, used identically by people and by CI (.ci/run calls exactly this).
-# Later steps add the Kotlin, Swift and browser suites here; each installs what it needs
-# and caches it outside the repository (${XDG_CACHE_HOME:-$HOME/.cache}/sotay).
+# Besides the Rust suites it runs the Kotlin suite of the Android library (JVM, against the
+# real server); each suite installs what it needs and caches it outside the repository
+# (${XDG_CACHE_HOME:-$HOME/.cache}/sotay).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,3 +14,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== Kotlin (android/sotay on the JVM, against the real server)"
+bash scripts/kotlin-test.sh

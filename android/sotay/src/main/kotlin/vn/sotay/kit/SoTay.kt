@@ -1,0 +1,315 @@
+package vn.sotay.kit
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.filter
+import kotlinx.coroutines.flow.flow
+import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.withContext
+import vn.sotay.AnnualPlan
+import vn.sotay.ApprovalStatus
+import vn.sotay.ChangeInfo
+import vn.sotay.CommentKind
+import vn.sotay.Conflict
+import vn.sotay.ConflictValue
+import vn.sotay.DamagedDocument
+import vn.sotay.Delta
+import vn.sotay.DocumentChangeListener
+import vn.sotay.Enrollment
+import vn.sotay.ListenerHandle
+import vn.sotay.Member
+import vn.sotay.MemberHistory
+import vn.sotay.NewComment
+import vn.sotay.NewPlan
+import vn.sotay.NewTextDoc
+import vn.sotay.NewTopic
+import vn.sotay.PlanField
+import vn.sotay.PlanRow
+import vn.sotay.PlanText
+import vn.sotay.ProposalStatus
+import vn.sotay.Readiness
+import vn.sotay.Role
+import vn.sotay.Signoff
+import vn.sotay.SignoffEntry
+import vn.sotay.SotayStore
+import vn.sotay.SyncReport
+import vn.sotay.SyncState
+import vn.sotay.SyncStatus
+import vn.sotay.SyncStatusListener
+import vn.sotay.TextDocRow
+import vn.sotay.TextDocument
+import vn.sotay.TextRange
+import vn.sotay.TopicField
+import vn.sotay.TopicRow
+
+/**
+ * One phone's SoTay store, the Kotlin way: `suspend` functions that run on [io] (the store's
+ * calls are fast but touch the disk, and wait while a sync runs), [Flow]s for sync status and
+ * document changes, and [AutoCloseable].
+ *
+ * Everything here is an idiom over the generated bindings (`vn.sotay.SotayStore`); rules,
+ * merging and signing live in the Rust core. Errors are the generated
+ * [vn.sotay.ApiException] subclasses, each saying what to do (`Offline`: nothing is lost,
+ * sync later; `NotPermitted`; `NotReady`; …).
+ *
+ * ```kotlin
+ * val sotay = SoTay.open(context.filesDir.resolve("sotay.db").path)
+ * sotay.enroll("https://sotay.example.vn", code, "Điện thoại của Lượng")
+ * sotay.sync()
+ * sotay.syncStatus.collect { status -> … }
+ * ```
+ */
+class SoTay private constructor(
+    private val store: SotayStore,
+    private val io: CoroutineDispatcher,
+) : AutoCloseable {
+
+    companion object {
+        /** Opens (or creates) the store at [path]. */
+        suspend fun open(path: String, io: CoroutineDispatcher = Dispatchers.IO): SoTay =
+            withContext(io) { SoTay(SotayStore.open(path), io) }
+    }
+
+    private suspend fun <T> onIo(block: SotayStore.() -> T): T = withContext(io) { store.block() }
+
+    /**
+     * A flow over a foreign-trait listener: [register] subscribes (at collection start, in
+     * the collector's coroutine) and returns the handle, closed when collection ends. What
+     * the listener hears is buffered without bound, so the Rust delivery thread never waits.
+     */
+    private fun <T> listenerFlow(register: ((T) -> Unit) -> ListenerHandle): Flow<T> = flow {
+        val heard = Channel<T>(Channel.UNLIMITED)
+        val handle = register { heard.trySend(it) }
+        try {
+            for (value in heard) emit(value)
+        } finally {
+            handle.close()
+        }
+    }
+
+    /** Frees the native store. Flows already collecting stop receiving; calls after this fail. */
+    override fun close() = store.close()
+
+    // ----- sync ------------------------------------------------------------------------------
+
+    /** Enrolls this device with a one-time code from the committee's admin. */
+    suspend fun enroll(serverUrl: String, code: String, deviceName: String): Enrollment =
+        store.enroll(serverUrl, code, deviceName)
+
+    /**
+     * Syncs everything with the server in one round trip. Throws
+     * [vn.sotay.ApiException.Offline] when the server cannot be reached: a normal state in
+     * which every edit stays queued.
+     */
+    suspend fun sync(): SyncReport = store.sync()
+
+    /** Where sync stands now. */
+    val currentSyncStatus: SyncStatus get() = store.syncStatus()
+
+    /**
+     * Sync status: the current value at once, then every change (idle, syncing with
+     * progress, offline, failed), none dropped. Screens keep the latest (a `StateFlow`).
+     *
+     * The listener is registered as soon as collection starts (before the collector first
+     * suspends) and unregistered when it stops.
+     */
+    val syncStatus: Flow<SyncStatus> = listenerFlow { send ->
+        store.subscribeSyncStatus(object : SyncStatusListener {
+            override fun onStatus(status: SyncStatus) = send(status)
+        })
+    }
+
+    /**
+     * The ids of documents changed by a local edit or received by a sync, as they happen
+     * (nothing is dropped). Registered as soon as collection starts, like [syncStatus].
+     */
+    val documentChanges: Flow<List<String>> = listenerFlow { send ->
+        store.subscribeDocumentChanges(object : DocumentChangeListener {
+            override fun onDocumentsChanged(docIds: List<String>) = send(docIds)
+        })
+    }
+
+    /** Emits whenever document [docId] changes. */
+    fun changesOf(docId: String): Flow<Unit> =
+        documentChanges.filter { docId in it }.map { }
+
+    /** Where sync stands, as stored (last sync, last error, unsent documents). */
+    suspend fun syncState(): SyncState = onIo { syncState() }
+
+    // ----- identity and members ----------------------------------------------------------------
+
+    /** The member this device edits as. */
+    suspend fun identity(): String? = onIo { identity() }
+
+    /** The enrollment, if any. */
+    suspend fun enrollment(): Enrollment? = onIo { enrollment() }
+
+    /** This member's role per the synced directory (`null` before the first sync). */
+    suspend fun myRole(): Role? = onIo { myRole() }
+
+    /** The branch's members, in Vietnamese name order. */
+    suspend fun members(): List<Member> = onIo { members() }
+
+    /** Members matching [query], accents ignored ("luong" finds "Lượng"). */
+    suspend fun searchMembers(query: String): List<Member> = onIo { searchMembers(query) }
+
+    /** A member by id or name. */
+    suspend fun findMember(idOrName: String): Member? = onIo { findMember(idOrName) }
+
+    /** Sets the member a store without a server edits as (tests, demos). */
+    suspend fun setIdentity(memberId: String) = onIo { setIdentity(memberId) }
+
+    /** Adds a member to a store without a server (tests, demos). */
+    suspend fun upsertMember(member: Member) = onIo { upsertMember(member) }
+
+    // ----- plans -------------------------------------------------------------------------------
+
+    /** Plans, optionally of one branch. */
+    suspend fun plans(branchId: String? = null): List<PlanRow> = onIo { planRows(branchId) }
+
+    /** A plan's topic rows, in order. */
+    suspend fun topics(planId: String): List<TopicRow> = onIo { topicRows(planId) }
+
+    /** Topics matching [query], accents ignored. */
+    suspend fun searchTopics(query: String): List<TopicRow> = onIo { searchTopics(query) }
+
+    /** The whole plan. */
+    suspend fun plan(planId: String): AnnualPlan = onIo { plan(planId) }
+
+    /** Creates a plan (officers only); returns its id. */
+    suspend fun createPlan(plan: NewPlan): String = onIo { createPlan(plan) }
+
+    /** Adds a topic; returns its id. */
+    suspend fun addTopic(planId: String, topic: NewTopic): String = onIo { addTopic(planId, topic) }
+
+    /** Sets one field of a topic. */
+    suspend fun setTopicField(planId: String, topicId: String, field: TopicField) =
+        onIo { setTopicField(planId, topicId, field) }
+
+    /** Adds or removes a preparer. */
+    suspend fun setPreparer(planId: String, topicId: String, memberId: String, present: Boolean = true) =
+        onIo { setPreparer(planId, topicId, memberId, present) }
+
+    /** Moves a topic to a 0-based [index]. */
+    suspend fun moveTopic(planId: String, topicId: String, index: Int) =
+        onIo { moveTopic(planId, topicId, index.toUInt()) }
+
+    /** Cancels a topic (kept, marked cancelled). */
+    suspend fun cancelTopic(planId: String, topicId: String) = onIo { cancelTopic(planId, topicId) }
+
+    /** Sets a header field (number and date: secretary and deputy). */
+    suspend fun setPlanField(planId: String, field: PlanField) = onIo { setPlanField(planId, field) }
+
+    /** Edits a plan text at [position] (code points). */
+    suspend fun splicePlanText(planId: String, section: PlanText, position: Int, delete: Int, insert: String) =
+        onIo { splicePlanText(planId, section, position.toUInt(), delete.toUInt(), insert) }
+
+    /** Replaces a plan text. */
+    suspend fun replacePlanText(planId: String, section: PlanText, text: String) =
+        onIo { replacePlanText(planId, section, text) }
+
+    /** Adds a legal basis (căn cứ); returns its id. */
+    suspend fun addLegalBasis(planId: String, number: String, date: String?, title: String): String =
+        onIo { addLegalBasis(planId, number, date, title) }
+
+    /** Removes a legal basis. */
+    suspend fun removeLegalBasis(planId: String, legalBasisId: String) =
+        onIo { removeLegalBasis(planId, legalBasisId) }
+
+    // ----- conflicts ---------------------------------------------------------------------------
+
+    /** Fields with concurrent values, optionally of one document. */
+    suspend fun conflicts(docId: String? = null): List<Conflict> = onIo { conflicts(docId) }
+
+    /** Resolves [conflict] by choosing [choice], one of its values. */
+    suspend fun resolveConflict(conflict: Conflict, choice: ConflictValue) =
+        onIo { resolveConflict(conflict.docId, conflict.path, choice.op) }
+
+    // ----- drafts and materials -------------------------------------------------------------------
+
+    /** Drafts and materials, optionally of one plan. */
+    suspend fun textDocs(planId: String? = null): List<TextDocRow> = onIo { textDocRows(planId) }
+
+    /** A draft or material with its comments. */
+    suspend fun textDoc(docId: String): TextDocument = onIo { textDoc(docId) }
+
+    /** Creates a draft or material; returns its id. */
+    suspend fun createTextDoc(doc: NewTextDoc): String = onIo { createTextDoc(doc) }
+
+    /** Edits the text at [position] (code points). */
+    suspend fun spliceBody(docId: String, position: Int, delete: Int, insert: String) =
+        onIo { spliceBody(docId, position.toUInt(), delete.toUInt(), insert) }
+
+    /** Replaces the text (a minimal diff: concurrent edits and anchors survive). */
+    suspend fun replaceBody(docId: String, text: String) = onIo { replaceBody(docId, text) }
+
+    /** Adds a comment or proposal, anchored on [range] when given; returns its id. */
+    suspend fun addComment(
+        docId: String,
+        body: String,
+        kind: CommentKind = CommentKind.COMMENT,
+        range: IntRange? = null,
+    ): String = onIo {
+        addComment(docId, NewComment(kind, body, range?.let { TextRange(it.first.toUInt(), (it.last + 1).toUInt()) }, null))
+    }
+
+    /** Replies to comment [replyTo]; returns the reply's id. */
+    suspend fun reply(docId: String, replyTo: String, body: String): String =
+        onIo { addComment(docId, NewComment(CommentKind.COMMENT, body, null, replyTo)) }
+
+    /** Edits a comment (author only). */
+    suspend fun editComment(docId: String, commentId: String, body: String) =
+        onIo { editComment(docId, commentId, body) }
+
+    /** Deletes a comment (author only). */
+    suspend fun deleteComment(docId: String, commentId: String) = onIo { deleteComment(docId, commentId) }
+
+    /** Resolves or reopens a thread. */
+    suspend fun resolveComment(docId: String, commentId: String, resolved: Boolean = true) =
+        onIo { resolveComment(docId, commentId, resolved) }
+
+    /** Decides a proposal. */
+    suspend fun setProposalStatus(docId: String, commentId: String, status: ProposalStatus) =
+        onIo { setProposalStatus(docId, commentId, status) }
+
+    // ----- approvals ---------------------------------------------------------------------------
+
+    /** Asks for the current version to be approved. */
+    suspend fun submitForApproval(docId: String, note: String = ""): Signoff =
+        onIo { submitForApproval(docId, note) }
+
+    /** Approves exactly the current version (signed here, offline). */
+    suspend fun approve(docId: String, note: String = ""): Signoff = onIo { approve(docId, note) }
+
+    /** Where approval stands, verified here; with the delta when changed since. */
+    suspend fun approvalStatus(docId: String): ApprovalStatus = onIo { approvalStatus(docId) }
+
+    /** What stands in the way of approving the current version. */
+    suspend fun approvalReadiness(docId: String): Readiness = onIo { approvalReadiness(docId) }
+
+    /** Every sign-off of a document, oldest first. */
+    suspend fun signoffs(docId: String): List<SignoffEntry> = onIo { signoffs(docId) }
+
+    /** What changed between two versions ([to] `null`: now). */
+    suspend fun delta(docId: String, from: List<String>, to: List<String>? = null): Delta =
+        onIo { delta(docId, from, to) }
+
+    /** The plan as it was at [heads] (e.g. the approved version). */
+    suspend fun planAt(planId: String, heads: List<String>): AnnualPlan = onIo { planAt(planId, heads) }
+
+    /** The draft or material as it was at [heads]. */
+    suspend fun textDocAt(docId: String, heads: List<String>): TextDocument = onIo { textDocAt(docId, heads) }
+
+    // ----- history and health ----------------------------------------------------------------
+
+    /** A document's changes, oldest first. */
+    suspend fun history(docId: String): List<ChangeInfo> = onIo { history(docId) }
+
+    /** A document's history by member and session. */
+    suspend fun historyByMember(docId: String): List<MemberHistory> = onIo { historyByMember(docId) }
+
+    /** Documents that could not be loaded (quarantined). */
+    suspend fun damagedDocuments(): List<DamagedDocument> = onIo { damagedDocuments() }
+}

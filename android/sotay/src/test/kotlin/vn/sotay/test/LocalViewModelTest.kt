@@ -1,0 +1,129 @@
+package vn.sotay.test
+
+import kotlin.test.assertEquals
+import kotlin.test.assertIs
+import kotlin.test.assertNotNull
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.runBlocking
+import org.junit.After
+import org.junit.Test
+import vn.sotay.ApiException
+import vn.sotay.CommentKind
+import vn.sotay.NewTopic
+import vn.sotay.ProposalStatus
+import vn.sotay.RequiredField
+import vn.sotay.SyncStatus
+import vn.sotay.TopicField
+import vn.sotay.TopicGroup
+import vn.sotay.TopicStatus
+import vn.sotay.viewmodel.PlanEditorViewModel
+import vn.sotay.viewmodel.SyncStatusViewModel
+import vn.sotay.viewmodel.TopicDraftViewModel
+
+/** View models over a phone without a server: state transitions and error reporting. */
+class LocalViewModelTest {
+    private val phones = Phones()
+    private val scope = CoroutineScope(Dispatchers.Default + SupervisorJob())
+
+    @After
+    fun cleanUp() {
+        scope.cancel()
+        phones.close()
+    }
+
+    @Test
+    fun test_sync_status_view_model_starts_with_the_current_status_and_reports_a_failed_sync() = runBlocking {
+        val sotay = phones.local()
+        val vm = SyncStatusViewModel(sotay, scope)
+        assertEquals(SyncStatus.NotEnrolled, vm.state.value.status, "the current status, at once")
+        assertTrue(vm.state.value.needsEnrollment)
+        vm.syncNow().join()
+        assertIs<ApiException.NotEnrolled>(vm.state.value.error)
+        vm.clearError()
+        assertNull(vm.state.value.error)
+        vm.close()
+    }
+
+    @Test
+    fun test_plan_editor_follows_edits_and_lists_what_blocks_approval() = runBlocking {
+        val sotay = phones.local()
+        val plan = sotay.createPlan(plan2026())
+        val vm = PlanEditorViewModel(sotay, plan, scope)
+        val loaded = vm.state.awaitState { !it.loading }
+        assertEquals("01-KH/CB", loaded.plan?.number)
+        assertTrue(loaded.topics.isEmpty())
+
+        vm.addTopic(NewTopic("Chuyên đề không người trình bày", TopicGroup.PARTY_BUILDING, 3u, null, false, emptyList(), null, null, null, "", "")).join()
+        val added = vm.state.value
+        val topic = added.topics.single()
+        assertEquals(3u, topic.month)
+        val missing = assertNotNull(added.readiness).missing.map { it.field }.toSet()
+        assertEquals(setOf(RequiredField.PRESENTER, RequiredField.PREPARER), missing)
+
+        vm.setTopicField(topic.id, TopicField.Presenter("m-hoa")).join()
+        vm.setPreparer(topic.id, "m-luong").join()
+        assertTrue(vm.state.value.readiness?.ready == true)
+        assertEquals("Lê Thị Hoa", vm.state.value.nameOf(vm.state.value.topics.single().presenter))
+
+        // An edit made elsewhere (another screen) reaches this one through the listener.
+        sotay.addTopic(plan, topic("Chuyên đề thứ hai", 6))
+        vm.state.awaitState { it.topics.size == 2 }
+        vm.moveTopic(topic.id, 1).join()
+        assertEquals(topic.id, vm.state.value.topics.last().id)
+        vm.cancelTopic(topic.id).join()
+        assertEquals(TopicStatus.CANCELLED, vm.state.value.topics.last().status)
+
+        // A failed action shows its error and changes nothing.
+        vm.cancelTopic("no-such-topic").join()
+        assertIs<ApiException.NotFound>(vm.state.value.error)
+        vm.close()
+    }
+
+    @Test
+    fun test_topic_draft_with_materials_anchored_proposals_and_threads() = runBlocking {
+        val sotay = phones.local()
+        val plan = sotay.createPlan(plan2026())
+        val t = sotay.addTopic(plan, topic("Giải pháp giảm thời gian dừng máy", 4))
+        val vm = TopicDraftViewModel(sotay, plan, t, scope)
+        val empty = vm.state.awaitState { !it.loading }
+        assertNull(empty.draft)
+        assertEquals("Giải pháp giảm thời gian dừng máy", empty.topic?.title)
+
+        vm.createDraft("Dự thảo", "Dừng máy ngoài kế hoạch làm giảm sản lượng.").join()
+        assertNotNull(vm.state.value.draft)
+        vm.comment("Bảo dưỡng định kỳ theo ca", 0 until 8, proposal = true).join()
+        val proposal = vm.state.value.threads.single()
+        assertTrue(proposal.isProposal)
+        assertEquals("Dừng máy", proposal.quote)
+        vm.reply(proposal.root.id, "Đồng ý, giao tổ 1").join()
+        vm.spliceBody(0, 0, "Hiện nay, ").join()
+        vm.decide(proposal.root.id, ProposalStatus.ACCEPTED).join()
+        vm.resolve(proposal.root.id).join()
+        val thread = vm.state.value.threads.single()
+        assertEquals(1, thread.replies.size)
+        assertEquals(ProposalStatus.ACCEPTED, thread.root.status)
+        assertTrue(thread.root.resolved)
+        assertEquals("Dừng máy", thread.quote, "the anchor followed its words")
+        assertEquals(10u, thread.root.anchor?.start)
+
+        vm.addMaterial("Quy trình bảo dưỡng", "Phòng Kỹ thuật", "Bước 1: kiểm tra.").join()
+        val material = vm.state.value.materials.single()
+        vm.openMaterial(material.docId).join()
+        assertEquals(material.docId, vm.state.value.shown?.id)
+        vm.comment("Cần bổ sung bước 2").join()
+        assertEquals(CommentKind.COMMENT, vm.state.value.threads.single().root.kind)
+        vm.openMaterial(null).join()
+        assertEquals(vm.state.value.draft?.id, vm.state.value.shown?.id)
+
+        // Only its author may edit a comment.
+        sotay.setIdentity("m-luong")
+        vm.edit(thread.root.id, "sửa của người khác").join()
+        assertIs<ApiException.NotAuthor>(vm.state.value.error)
+        vm.close()
+    }
+}

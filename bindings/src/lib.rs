@@ -1,0 +1,100 @@
+//! # sotay-ffi
+//!
+//! SoTay's bindings for the phones: `sotay-core`'s [`sotay_core::Store`] exposed to Kotlin
+//! (Android) and Swift (iOS) through UniFFI proc-macros (no UDL).
+//!
+//! ## Why it is thin
+//!
+//! Everything a member does — merging, conflicts, role rules, signing and verifying
+//! approvals, deltas, Vietnamese text rules — must behave identically on Android, iOS, the
+//! CLI and the server. It therefore lives once, in `sotay-core`, where it is tested. This
+//! crate only **converts**: core's types into UniFFI records and enums (ids as strings,
+//! dates as ISO strings, versions as hex hashes), core's error into one flat [`ApiError`]
+//! whose variants tell the app what to do, and core's `&mut Store` calls into methods on a
+//! shared, thread-safe [`SotayStore`]. A method that would need more than a conversion is a
+//! sign that core lacks something; it is added there, not here. The only machinery of its
+//! own is what a foreign boundary needs: the tokio runtime that runs network calls for the
+//! apps' `async` ([`runtime`]), and the observer plumbing that tells the apps' listeners
+//! about sync status and document changes ([`listeners`]).
+//!
+//! ## Layout
+//!
+//! - [`store`]: the [`SotayStore`] object — identity and members; plans, topics, texts and
+//!   legal bases; drafts, materials, comments and proposals; conflicts; approvals, status,
+//!   delta and readiness; history; `enroll` and `sync` (async); listener registration.
+//! - [`records`]: the records and enums that cross the boundary, with their conversions.
+//! - [`listeners`]: the foreign traits [`SyncStatusListener`] and
+//!   [`DocumentChangeListener`], and the [`ListenerHandle`] that unregisters on drop.
+//! - [`error`]: the flat [`ApiError`].
+//! - `src/bin/uniffi-bindgen.rs`: the workspace's own `uniffi-bindgen` (same UniFFI version).
+//!
+//! ## Example (Rust; Kotlin and Swift read the same)
+//!
+//! ```no_run
+//! use sotay_ffi::{NewPlan, SotayStore};
+//! let store = SotayStore::open("phone.sotay".into())?;
+//! store.set_identity("m-viet".into())?;
+//! let plan = store.create_plan(NewPlan {
+//!     branch_id: "b-co-dien".into(), year: 2026, title: String::new(),
+//!     number: "01-KH/CB".into(), issue_date: Some("15/01/2026".into()),
+//!     purpose: String::new(), implementation: String::new(),
+//! })?;
+//! println!("{} topics", store.topic_rows(plan)?.len());
+//! # Ok::<(), sotay_ffi::ApiError>(())
+//! ```
+
+pub mod error;
+pub mod listeners;
+pub mod records;
+mod runtime;
+pub mod store;
+
+pub use error::ApiError;
+pub use listeners::{DocumentChangeListener, ListenerHandle, SyncStatusListener};
+pub use records::*;
+pub use store::SotayStore;
+
+uniffi::setup_scaffolding!();
+
+/// The Vietnamese label of a topic group (Nhóm vấn đề), as HD 12 names it.
+#[uniffi::export]
+pub fn topic_group_label(group: TopicGroup) -> String {
+    sotay_core::model::plan::TopicGroup::from(group)
+        .label_vi()
+        .to_owned()
+}
+
+/// Every topic group, in HD 12's order.
+#[uniffi::export]
+pub fn topic_groups() -> Vec<TopicGroup> {
+    sotay_core::model::plan::TopicGroup::ALL
+        .into_iter()
+        .map(Into::into)
+        .collect()
+}
+
+/// The Vietnamese label of a field an approvable plan's topics must have.
+#[uniffi::export]
+pub fn required_field_label(field: RequiredField) -> String {
+    sotay_core::approval::RequiredField::from(field)
+        .label_vi()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_labels_come_from_core() {
+        assert_eq!(topic_groups().len(), 7);
+        assert_eq!(
+            topic_group_label(TopicGroup::PartyBuilding),
+            "Xây dựng Đảng, xây dựng đơn vị"
+        );
+        assert_eq!(
+            required_field_label(RequiredField::Presenter),
+            "người trình bày"
+        );
+    }
+}
