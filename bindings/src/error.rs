@@ -77,22 +77,29 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl ApiError {
+    /// The error for a server's answer with HTTP `status` and error `code`.
+    pub(crate) fn server(status: u16, code: &str, message: String) -> ApiError {
+        match (status, code) {
+            (_, "invalid_code") => ApiError::InvalidCode(message),
+            (401, "clock_skew") => ApiError::ClockSkew(message),
+            (401, "unknown_device" | "device_revoked" | "member_removed" | "bad_signature") => {
+                ApiError::DeviceRejected(message)
+            }
+            (426, _) => ApiError::UpdateRequired(message),
+            (500.., _) => ApiError::ServerUnavailable(message),
+            _ => ApiError::ServerRefused(message),
+        }
+    }
+}
+
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
         let message = e.to_string();
         match e {
             Error::NotEnrolled | Error::NoIdentity => ApiError::NotEnrolled(message),
             Error::Offline(_) => ApiError::Offline(message),
-            Error::Server { status, code, .. } => match (status, code.as_str()) {
-                (_, "invalid_code") => ApiError::InvalidCode(message),
-                (401, "clock_skew") => ApiError::ClockSkew(message),
-                (401, "unknown_device" | "device_revoked" | "member_removed" | "bad_signature") => {
-                    ApiError::DeviceRejected(message)
-                }
-                (426, _) => ApiError::UpdateRequired(message),
-                (500.., _) => ApiError::ServerUnavailable(message),
-                _ => ApiError::ServerRefused(message),
-            },
+            Error::Server { status, code, .. } => ApiError::server(status, &code, message),
             Error::NotPermitted(_) => ApiError::NotPermitted(message),
             Error::NotReady(_) => ApiError::NotReady(message),
             Error::NotAuthor { .. } => ApiError::NotAuthor(message),

@@ -21,7 +21,8 @@
 //!
 //! - [`store`]: the [`SotayStore`] object — identity and members; plans, topics, texts and
 //!   legal bases; drafts, materials, comments and proposals; conflicts; approvals, status,
-//!   delta and readiness; history; `enroll` and `sync` (async); listener registration.
+//!   delta, readiness and `can_approve`; "what needs me" (`needs_me`, `mark_thread_seen`);
+//!   history; `enroll` and `sync` (async), `set_server_url`; listener registration.
 //! - [`records`]: the records and enums that cross the boundary, with their conversions.
 //! - [`listeners`]: the foreign traits [`SyncStatusListener`] and
 //!   [`DocumentChangeListener`], and the [`ListenerHandle`] that unregisters on drop.

@@ -3,8 +3,8 @@
 //!
 //! Every call into a listener is made from one delivery thread per store, in the order the
 //! events happened, and never while the store is locked — so a listener may call back into
-//! the store without deadlocking (the call waits for a running sync instead), and a slow
-//! listener delays other listeners but never a sync or an edit. The recipients of an event
+//! the store without deadlocking (the call waits at most for a sync's brief local step), and
+//! a slow listener delays other listeners but never a sync or an edit. The recipients of an event
 //! are fixed when it happens: a listener registered later does not receive it, and its
 //! first delivery — the current status, at once — comes before any later change.
 

@@ -767,3 +767,134 @@ fn test_store_rejects_a_tampered_directory() {
     let store = Store::open(dir.path().join("x.sotay")).unwrap();
     assert!(store.directory().is_err() || store.directory().unwrap().is_none());
 }
+
+/// `can_approve` and "what needs me" over the synced directory: who may approve what (role,
+/// kind, delegation, readiness), and whose list a submission lands on — the approving
+/// officers', not the members'. Each sync names the documents whose sign-offs changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_can_approve_and_approvals_needing_me_follow_roles_and_readiness() {
+    use sotay_core::store::ApproveBlocker;
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let mut viet = phone(dir.path(), &server, "m-viet").await;
+    let mut luong = phone(dir.path(), &server, "m-luong").await;
+    let mut hoa = phone(dir.path(), &server, "m-hoa").await;
+    let mut trang = phone(dir.path(), &server, "m-trang").await;
+    let plan = plan_everyone_has(&mut viet, &mut [&mut luong, &mut hoa, &mut trang]).await;
+
+    // The plan: only the secretary (the deputy once delegated).
+    let r = viet.store.can_approve(&plan).unwrap();
+    assert!(r.can_approve() && r.has_authority(), "{r:?}");
+    assert_eq!(r.role, Some(Role::Secretary));
+    for p in [&mut luong, &mut hoa, &mut trang] {
+        let r = p.store.can_approve(&plan).unwrap();
+        assert!(!r.has_authority(), "{r:?}");
+        assert!(matches!(
+            &r.blockers[..],
+            [ApproveBlocker::WrongRole { needed, .. }] if needed == &vec![Role::Secretary]
+        ));
+    }
+
+    // Lượng submits the plan: it waits for the secretary, not for the others.
+    luong
+        .store
+        .submit_for_approval(&plan, "Trình chi ủy")
+        .unwrap();
+    let r = luong.sync().await.unwrap();
+    assert_eq!(
+        r.changed,
+        vec![plan.clone()],
+        "its sign-off was acknowledged"
+    );
+    let r = viet.sync().await.unwrap();
+    assert_eq!(r.changed, vec![plan.clone()], "a sign-off arrived");
+    let needs = viet.store.needs_me().unwrap();
+    assert_eq!(needs.approvals.len(), 1, "{needs:?}");
+    let a = &needs.approvals[0];
+    assert_eq!((&a.doc_id, a.kind), (&plan, DocKind::AnnualPlan));
+    assert_eq!(a.submission.signer, MemberId::new("m-luong"));
+    assert!(a.not_ready.is_none() && a.previous.is_none());
+    for p in [&mut luong, &mut hoa, &mut trang] {
+        p.sync().await.unwrap();
+        assert!(p.store.needs_me().unwrap().approvals.is_empty());
+    }
+
+    // Delegation: the deputy may approve plans too, and the submission reaches her list.
+    server
+        .store
+        .set_plan_delegation(&BranchId::new(BRANCH), true, now_unix() - 60)
+        .unwrap();
+    let r = trang.sync().await.unwrap();
+    assert!(
+        r.changed.contains(&plan),
+        "a new directory: sign-offs re-verify"
+    );
+    let rights = trang.store.can_approve(&plan).unwrap();
+    assert!(
+        rights.can_approve() && rights.deputy_delegated,
+        "{rights:?}"
+    );
+    assert_eq!(trang.store.needs_me().unwrap().approvals.len(), 1);
+
+    // Not ready: the secretary still has authority and the item, with what to fix.
+    viet.store
+        .add_topic(
+            &plan,
+            &sotay_tests::simple_topic("Chuyên đề thiếu người", 9),
+        )
+        .unwrap();
+    let r = viet.store.can_approve(&plan).unwrap();
+    assert!(r.has_authority() && !r.can_approve());
+    assert!(matches!(&r.blockers[..], [ApproveBlocker::NotReady(_)]));
+    let e = viet.store.approve(&plan, "").unwrap_err();
+    assert!(matches!(e, Error::NotReady(_)), "{e}");
+    let needs = viet.store.needs_me().unwrap();
+    assert!(needs.approvals[0].not_ready.is_some());
+
+    // Approved (a ready version): off every list.
+    let t = viet
+        .store
+        .plan(&plan)
+        .unwrap()
+        .topics
+        .last()
+        .unwrap()
+        .id
+        .clone();
+    viet.store.cancel_topic(&plan, &t).unwrap();
+    viet.store.approve(&plan, "Đồng ý").unwrap();
+    assert!(viet.store.needs_me().unwrap().approvals.is_empty());
+    viet.sync().await.unwrap();
+    let r = trang.sync().await.unwrap();
+    assert!(r.changed.contains(&plan));
+    assert!(trang.store.needs_me().unwrap().approvals.is_empty());
+
+    // A draft: the executive may approve it.
+    let draft = luong
+        .store
+        .create_text_doc(&NewTextDoc {
+            kind: DocKind::TopicDraft,
+            branch_id: BranchId::new(BRANCH),
+            plan_id: Some(plan.clone()),
+            topic_id: Some(t),
+            title: "Dự thảo chuyên đề".into(),
+            description: String::new(),
+            body: "Nội dung dự thảo.".into(),
+        })
+        .unwrap();
+    luong.store.submit_for_approval(&draft, "").unwrap();
+    luong.sync().await.unwrap();
+    hoa.sync().await.unwrap();
+    assert!(hoa.store.can_approve(&draft).unwrap().can_approve());
+    let needs = hoa.store.needs_me().unwrap();
+    assert_eq!(
+        needs
+            .approvals
+            .iter()
+            .map(|a| &a.doc_id)
+            .collect::<Vec<_>>(),
+        vec![&draft]
+    );
+    assert_eq!(needs.approvals[0].title, "Dự thảo chuyên đề");
+}

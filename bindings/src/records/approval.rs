@@ -294,6 +294,87 @@ impl Readiness {
     }
 }
 
+/// Something that stands in the way of this member approving a document now.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum ApproveBlocker {
+    /// This device is not enrolled: approvals are signed with an enrolled device's key.
+    NotEnrolled,
+    /// No member directory synced yet: sync once, then roles can be checked.
+    NoDirectory,
+    /// This member does not belong to the document's branch.
+    NotInBranch,
+    /// This member's role does not approve documents of this kind.
+    WrongRole {
+        /// The role held.
+        held: Role,
+        /// The roles that may approve it (delegation considered).
+        needed: Vec<Role>,
+    },
+    /// Conflicts or missing fields, all listed.
+    NotReady {
+        /// What to fix.
+        readiness: Readiness,
+    },
+}
+
+/// Whether this member may approve a document now, with every reason not (the rules
+/// `approve` applies).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ApprovalRights {
+    /// The document.
+    pub doc_id: String,
+    /// Its kind.
+    pub kind: DocKind,
+    /// This member's role in the document's branch now, if they belong to it.
+    pub role: Option<Role>,
+    /// The roles that may approve it now.
+    pub required_roles: Vec<Role>,
+    /// The branch has delegated plan approval to its deputy secretary.
+    pub deputy_delegated: bool,
+    /// Approving the current version now would be accepted (no blockers).
+    pub can_approve: bool,
+    /// This member holds the authority to approve it (enrolled, directory, branch, role),
+    /// readiness aside: show the approve action, with what blocks it.
+    pub has_authority: bool,
+    /// Everything in the way, in the order `approve` checks them.
+    pub blockers: Vec<ApproveBlocker>,
+}
+
+impl From<core_store::ApprovalRights> for ApprovalRights {
+    fn from(r: core_store::ApprovalRights) -> Self {
+        let can_approve = r.can_approve();
+        let has_authority = r.has_authority();
+        let doc = r.doc_id.clone();
+        ApprovalRights {
+            doc_id: r.doc_id.to_string(),
+            kind: r.kind.into(),
+            role: r.role.map(Into::into),
+            required_roles: r.required_roles.into_iter().map(Into::into).collect(),
+            deputy_delegated: r.deputy_delegated,
+            can_approve,
+            has_authority,
+            blockers: r
+                .blockers
+                .into_iter()
+                .map(|b| match b {
+                    core_store::ApproveBlocker::NotEnrolled => ApproveBlocker::NotEnrolled,
+                    core_store::ApproveBlocker::NoDirectory => ApproveBlocker::NoDirectory,
+                    core_store::ApproveBlocker::NotInBranch => ApproveBlocker::NotInBranch,
+                    core_store::ApproveBlocker::WrongRole { held, needed } => {
+                        ApproveBlocker::WrongRole {
+                            held: held.into(),
+                            needed: needed.into_iter().map(Into::into).collect(),
+                        }
+                    }
+                    core_store::ApproveBlocker::NotReady(n) => ApproveBlocker::NotReady {
+                        readiness: Readiness::new(&doc, Err(n)),
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

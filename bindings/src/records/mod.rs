@@ -10,6 +10,7 @@
 
 mod approval;
 mod delta;
+mod needs_me;
 mod org;
 mod plan;
 mod sync;
@@ -17,6 +18,7 @@ mod text_doc;
 
 pub use approval::*;
 pub use delta::*;
+pub use needs_me::*;
 pub use org::*;
 pub use plan::*;
 pub use sync::*;

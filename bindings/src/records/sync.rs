@@ -72,7 +72,9 @@ pub struct SyncReport {
     pub deferred: Vec<String>,
     /// Sign-offs made here that the server refused.
     pub signoffs_refused: Vec<SignoffRefusal>,
-    /// Documents that may have changed, as sent to document-change listeners.
+    /// The documents this sync changed, as sent to document-change listeners: received,
+    /// or whose sign-offs arrived, were acknowledged or were refused (and every document
+    /// holding sign-offs when a new member directory arrived).
     pub changed_documents: Vec<String>,
 }
 
@@ -185,6 +187,30 @@ impl SyncStatus {
         }
     }
 
+    /// The status of a store at rest, from what it stored: idle after a successful sync (or
+    /// none), else offline or failed as the last sync ended — so a restarted app shows what
+    /// it showed before.
+    pub(crate) fn at_rest(s: &core_store::SyncState, unsent_documents: u32) -> Self {
+        let last_synced_at = s.last_sync_at;
+        let message = s.last_error.clone().unwrap_or_default();
+        let error = match &s.last_error_kind {
+            None => return SyncStatus::after(Ok(()), last_synced_at, unsent_documents),
+            Some(core_store::SyncErrorKind::Offline) => ApiError::Offline(message),
+            Some(core_store::SyncErrorKind::ServerRefused { status, code }) => {
+                ApiError::server(*status, code, message)
+            }
+            Some(core_store::SyncErrorKind::Other) => {
+                return SyncStatus::Failed {
+                    message,
+                    needs_enrollment: false,
+                    last_synced_at,
+                    unsent_documents,
+                };
+            }
+        };
+        SyncStatus::after(Err(&error), last_synced_at, unsent_documents)
+    }
+
     /// The same status with a new count of unsent documents (statuses without one unchanged).
     pub(crate) fn with_unsent(&self, n: u32) -> Self {
         let mut s = self.clone();
@@ -261,6 +287,52 @@ mod tests {
         assert_eq!(
             SyncStatus::after(Err(&ApiError::NotEnrolled(String::new())), None, 0),
             SyncStatus::NotEnrolled
+        );
+    }
+
+    #[test]
+    fn test_status_at_rest_follows_the_stored_failure_kind() {
+        use sotay_core::store::SyncErrorKind;
+        let state = |kind: Option<SyncErrorKind>| core_store::SyncState {
+            last_sync_at: Some(5),
+            last_error: kind.as_ref().map(|_| "the last error".to_owned()),
+            last_error_kind: kind,
+            ..Default::default()
+        };
+        assert_eq!(
+            SyncStatus::at_rest(&state(None), 2),
+            SyncStatus::Idle {
+                last_synced_at: Some(5),
+                unsent_documents: 2
+            }
+        );
+        assert_eq!(
+            SyncStatus::at_rest(&state(Some(SyncErrorKind::Offline)), 2),
+            SyncStatus::Offline {
+                last_synced_at: Some(5),
+                unsent_documents: 2,
+                message: "the last error".into()
+            }
+        );
+        let revoked = SyncErrorKind::ServerRefused {
+            status: 401,
+            code: "device_revoked".into(),
+        };
+        assert!(matches!(
+            SyncStatus::at_rest(&state(Some(revoked)), 0),
+            SyncStatus::Failed {
+                needs_enrollment: true,
+                ..
+            }
+        ));
+        assert_eq!(
+            SyncStatus::at_rest(&state(Some(SyncErrorKind::Other)), 1),
+            SyncStatus::Failed {
+                message: "the last error".into(),
+                needs_enrollment: false,
+                last_synced_at: Some(5),
+                unsent_documents: 1
+            }
         );
     }
 

@@ -1,12 +1,13 @@
 //! Approvals: submit, approve, where approval stands (with the delta since), readiness, the
 //! sign-off list, and reading the approved version.
 
-use sotay_core::ids::DocId;
+use sotay_core::ids::{CommentId, DocId};
 
 use super::SotayStore;
 use crate::error::Result;
 use crate::records::{
-    AnnualPlan, ApprovalStatus, Delta, Readiness, Signoff, SignoffEntry, TextDocument, heads_in,
+    AnnualPlan, ApprovalRights, ApprovalStatus, Delta, Readiness, Signoff, SignoffEntry,
+    TextDocument, WhatNeedsMe, heads_in,
 };
 
 #[uniffi::export]
@@ -36,6 +37,28 @@ impl SotayStore {
     pub fn approval_readiness(&self, doc_id: String) -> Result<Readiness> {
         let id = DocId::new(&doc_id);
         self.read(|s| Ok(Readiness::new(&id, s.approval_readiness(&id)?)))
+    }
+
+    /// Whether this member may approve the current version now, with every reason not
+    /// (enrollment, directory, branch, role for the kind with delegation, readiness): the
+    /// rules `approve` applies, for showing the action without trying it.
+    pub fn can_approve(&self, doc_id: String) -> Result<ApprovalRights> {
+        self.read(|s| Ok(s.can_approve(&DocId::new(&doc_id))?.into()))
+    }
+
+    /// What needs this member: comment threads waiting for them (a reply in a thread they
+    /// wrote in, a comment on a draft they created, a decision on their proposal — until they
+    /// reply, act on it or mark it seen) and documents waiting for their approval (a pending
+    /// submission they have the authority to approve).
+    pub fn needs_me(&self) -> Result<WhatNeedsMe> {
+        self.read(|s| Ok(s.needs_me()?.into()))
+    }
+
+    /// Records that this member looked at the thread of comment `comment_id` (any message of
+    /// it): it leaves `needs_me` until a new message or decision arrives. Listeners are not
+    /// told (no document changed); refresh what shows `needs_me`.
+    pub fn mark_thread_seen(&self, doc_id: String, comment_id: String) -> Result<()> {
+        self.read(|s| s.mark_thread_seen(&DocId::new(&doc_id), &CommentId::new(&comment_id)))
     }
 
     /// Every sign-off of a document held here, oldest first, with where each stands.
@@ -74,7 +97,64 @@ impl SotayStore {
 mod tests {
     use super::super::tests::{new_plan, new_topic, viet_store};
     use crate::error::ApiError;
-    use crate::records::{ApprovalStatus, RequiredField, TopicField};
+    use crate::records::{
+        ApprovalStatus, ApproveBlocker, CommentKind, DocKind, NewComment, NewTextDoc,
+        RequiredField, Role, ThreadReason, TopicField,
+    };
+
+    #[test]
+    fn test_needs_me_threads_and_can_approve_come_from_core() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = viet_store(&dir);
+        let plan = store.create_plan(new_plan()).expect("plan");
+        let draft = store
+            .create_text_doc(NewTextDoc {
+                kind: DocKind::Material,
+                branch_id: "b-co-dien".into(),
+                plan_id: Some(plan.clone()),
+                topic_id: None,
+                title: "Quy trình bảo dưỡng".into(),
+                description: String::new(),
+                body: "Bước 1: kiểm tra.".into(),
+            })
+            .expect("material");
+        store.set_identity("m-luong".into()).expect("luong");
+        let c = store
+            .add_comment(
+                draft.clone(),
+                NewComment {
+                    kind: CommentKind::Comment,
+                    body: "Cần bổ sung bước 2".into(),
+                    anchor: None,
+                    reply_to: None,
+                },
+            )
+            .expect("comment");
+        assert!(store.needs_me().expect("luong").threads.is_empty());
+        store.set_identity("m-viet".into()).expect("viet");
+        let needs = store.needs_me().expect("viet");
+        assert!(needs.approvals.is_empty());
+        let t = &needs.threads[0];
+        assert_eq!(
+            (&t.doc_id, &t.root.id, t.reason),
+            (&draft, &c, ThreadReason::OnMyDocument)
+        );
+        assert_eq!(t.plan_id.as_deref(), Some(plan.as_str()));
+        store
+            .mark_thread_seen(draft.clone(), c.clone())
+            .expect("seen");
+        assert!(store.needs_me().expect("viet").threads.is_empty());
+        assert!(matches!(
+            store.mark_thread_seen(draft, "no-such".into()),
+            Err(ApiError::NotFound(_))
+        ));
+
+        // Without enrollment, approving is not possible; the plan (no topics) is ready.
+        let r = store.can_approve(plan).expect("rights");
+        assert!(!r.can_approve && !r.has_authority);
+        assert_eq!(r.required_roles, vec![Role::Secretary]);
+        assert_eq!(r.blockers, vec![ApproveBlocker::NotEnrolled]);
+    }
 
     #[test]
     fn test_readiness_and_approval_need_a_synced_directory() {

@@ -25,11 +25,15 @@ use crate::records::{
 /// One phone's SoTay store: documents, the member directory, sign-offs and sync.
 ///
 /// Open it once per file and share it; every method may be called from any thread (calls
-/// wait for one another, and for a running sync, on an internal lock).
+/// wait for one another on an internal lock; a running sync takes it only for its brief
+/// local steps, never while it waits on the network).
 #[derive(Debug, uniffi::Object)]
 pub struct SotayStore {
     store: Arc<Mutex<Store>>,
     hub: Arc<Hub>,
+    /// Held by a running sync for its whole length, so syncs run one at a time; the store
+    /// itself is locked only for a sync's local steps, never while it waits on the network.
+    sync_gate: Arc<Mutex<()>>,
 }
 
 /// Locks the store. A panic while it was locked (a bug, reported to the app as an internal
@@ -104,16 +108,15 @@ impl SotayStore {
     pub fn open(path: String) -> Result<Arc<Self>> {
         let store = Store::open(&path)?;
         let status = if store.enrollment()?.is_some() {
-            SyncStatus::Idle {
-                last_synced_at: store.sync_state()?.last_sync_at,
-                unsent_documents: unsent_count(&store)?,
-            }
+            // Offline or failed as the last sync ended (even before a restart), else idle.
+            SyncStatus::at_rest(&store.sync_state()?, unsent_count(&store)?)
         } else {
             SyncStatus::NotEnrolled
         };
         Ok(Arc::new(SotayStore {
             store: Arc::new(Mutex::new(store)),
             hub: Hub::start(status)?,
+            sync_gate: Arc::new(Mutex::new(())),
         }))
     }
 

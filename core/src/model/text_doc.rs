@@ -485,6 +485,73 @@ pub fn comments_touched_by(
     Ok(out)
 }
 
+/// What following a thread needs of one comment (no body, no anchor: cheap to read).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommentMeta {
+    /// Stable id.
+    pub id: CommentId,
+    /// Comment or proposal.
+    pub kind: CommentKind,
+    /// Author.
+    pub author: MemberId,
+    /// The comment this replies to.
+    pub reply_to: Option<CommentId>,
+    /// Deleted by its author.
+    pub deleted: bool,
+    /// The thread was resolved (meaningful on roots).
+    pub resolved: bool,
+    /// A proposal's status.
+    pub status: Option<ProposalStatus>,
+}
+
+/// Every comment's [`CommentMeta`], in the order [`get`] lists comments (oldest first).
+pub fn comment_metas(doc: &Document) -> Result<Vec<CommentMeta>> {
+    expect_text(doc)?;
+    let view = doc.view();
+    let comments = comments_obj(view)?;
+    let mut out = Vec::new();
+    for key in view.keys(&comments) {
+        let Some(o) = view.obj(&comments, &key, ObjType::Map) else {
+            continue;
+        };
+        let kind = match view.str(&o, "kind").as_deref() {
+            Some("proposal") => CommentKind::Proposal,
+            _ => CommentKind::Comment,
+        };
+        let lamport = match &o {
+            ObjId::Id(counter, _, _) => *counter,
+            ObjId::Root => 0,
+        };
+        let created_at = view.i64(&o, "created_at").unwrap_or_default();
+        let meta = CommentMeta {
+            id: CommentId::new(&key),
+            kind,
+            author: MemberId::new(view.str(&o, "author").unwrap_or_default()),
+            reply_to: view.opt_str(&o, "reply_to").map(CommentId::new),
+            deleted: view.bool(&o, "deleted").unwrap_or(false),
+            resolved: view.bool(&o, "resolved").unwrap_or(false),
+            status: (kind == CommentKind::Proposal).then(|| {
+                view.str(&o, "status")
+                    .and_then(|s| ProposalStatus::parse(&s).ok())
+                    .unwrap_or(ProposalStatus::Open)
+            }),
+        };
+        out.push((meta, created_at, lamport));
+    }
+    // The same order as `read_comments`.
+    out.sort_by(|a, b| (a.1, a.2, &a.0.id).cmp(&(b.1, b.2, &b.0.id)));
+    Ok(out.into_iter().map(|(c, _, _)| c).collect())
+}
+
+/// The member who created the draft or material, if recorded: the author of its `comments`
+/// map, which only the creator's first change makes (cheap: no history is read).
+pub fn creator(doc: &Document) -> Option<MemberId> {
+    match doc.view().obj(&ROOT, "comments", ObjType::Map)? {
+        ObjId::Id(_, actor, _) => doc.member_of_actor(&actor),
+        ObjId::Root => None,
+    }
+}
+
 /// Reads the document at its current version.
 pub fn get(doc: &Document) -> Result<TextDocument> {
     read(doc, doc.view())

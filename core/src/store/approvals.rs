@@ -13,12 +13,136 @@ use serde::{Deserialize, Serialize};
 
 use super::{Store, db};
 use crate::approval::{
-    self, Delta, Signoff, SignoffAction, SignoffFields, SignoffId, Status, required_roles,
+    self, Delta, NotReady, Signoff, SignoffAction, SignoffFields, SignoffId, Status, required_roles,
 };
-use crate::ids::DocId;
-use crate::model::now_unix;
+use crate::ids::{DocId, DocKind, MemberId};
+use crate::model::{Document, now_unix};
+use crate::org::Role;
 use crate::protocol::{Directory, SignoffRefusal};
 use crate::{Error, Result};
+
+const NO_DIRECTORY: &str = "this phone has no member directory yet: sync once before signing";
+
+/// Something that stands in the way of this member approving a document now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApproveBlocker {
+    /// This device is not enrolled: approvals are signed with an enrolled device's key.
+    NotEnrolled,
+    /// No member directory has been synced yet (sync once): roles cannot be checked.
+    NoDirectory,
+    /// This member does not belong to the document's branch (per the directory, now).
+    NotInBranch,
+    /// This member's role does not approve documents of this kind.
+    WrongRole {
+        /// The role held.
+        held: Role,
+        /// The roles that may approve it (delegation considered).
+        needed: Vec<Role>,
+    },
+    /// The current version is not ready: unresolved conflicts or missing fields, all listed.
+    NotReady(NotReady),
+}
+
+impl ApproveBlocker {
+    /// The error [`Store::approve`] returns for this blocker.
+    fn to_error(&self, doc_id: &DocId, kind: DocKind) -> Error {
+        match self {
+            ApproveBlocker::NotEnrolled => Error::NotEnrolled,
+            ApproveBlocker::NoDirectory => Error::NotPermitted(NO_DIRECTORY.into()),
+            ApproveBlocker::NotInBranch => {
+                Error::NotPermitted(format!("you are not a member of the branch of {doc_id}"))
+            }
+            ApproveBlocker::WrongRole { held, needed } => Error::NotPermitted(format!(
+                "approving a {kind} needs the role {}; you hold {}",
+                needed
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                held.as_str()
+            )),
+            ApproveBlocker::NotReady(n) => Error::NotReady(n.to_string()),
+        }
+    }
+}
+
+/// Whether this member may approve a document now (see [`Store::can_approve`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRights {
+    /// The document.
+    pub doc_id: DocId,
+    /// Its kind.
+    pub kind: DocKind,
+    /// This member's role in the document's branch now, if they belong to it.
+    pub role: Option<Role>,
+    /// The roles that may approve it now.
+    pub required_roles: Vec<Role>,
+    /// The branch has delegated plan approval to its deputy secretary (now).
+    pub deputy_delegated: bool,
+    /// Everything in the way, in the order [`Store::approve`] checks them; empty when
+    /// approving now would be accepted.
+    pub blockers: Vec<ApproveBlocker>,
+}
+
+impl ApprovalRights {
+    /// Approving the current version now would be accepted.
+    pub fn can_approve(&self) -> bool {
+        self.blockers.is_empty()
+    }
+
+    /// This member holds the authority to approve this document (enrolled, directory synced,
+    /// branch and role), readiness aside: show the approve action, with what blocks it.
+    pub fn has_authority(&self) -> bool {
+        self.blockers
+            .iter()
+            .all(|b| matches!(b, ApproveBlocker::NotReady(_)))
+    }
+}
+
+/// [`Store::can_approve`]'s rules over what the store read: the member (`None`: not
+/// enrolled), the directory (`None`: not synced yet) and the document, at time `now`.
+fn approval_rights(
+    me: Option<&MemberId>,
+    dir: Option<&Directory>,
+    doc: &Document,
+    now: i64,
+) -> ApprovalRights {
+    let kind = doc.kind();
+    let branch = doc.branch_id();
+    let deputy_delegated = match (dir, &branch) {
+        (Some(d), Some(b)) => approval::Authority::deputy_approves_plans(d, b, now),
+        _ => false,
+    };
+    let needed = required_roles(kind, deputy_delegated).to_vec();
+    let mut rights = ApprovalRights {
+        doc_id: doc.id().clone(),
+        kind,
+        role: None,
+        required_roles: needed.clone(),
+        deputy_delegated,
+        blockers: Vec::new(),
+    };
+    match (me, dir) {
+        (None, _) => rights.blockers.push(ApproveBlocker::NotEnrolled),
+        (Some(_), None) => rights.blockers.push(ApproveBlocker::NoDirectory),
+        (Some(me), Some(dir)) => match approval::Authority::role_at(dir, me, now) {
+            Some((b, held)) if Some(&b) == branch.as_ref() => {
+                rights.role = Some(held);
+                if !needed.contains(&held) {
+                    rights
+                        .blockers
+                        .push(ApproveBlocker::WrongRole { held, needed });
+                }
+            }
+            _ => rights.blockers.push(ApproveBlocker::NotInBranch),
+        },
+    }
+    if let Err(n) = approval::check_ready(doc) {
+        rights.blockers.push(ApproveBlocker::NotReady(n));
+    }
+    rights
+}
 
 /// A sign-off with where it stands on this phone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,14 +227,28 @@ impl Store {
         self.sign_off(doc, SignoffAction::Approve, note)
     }
 
+    /// Whether this member may approve the current version of `doc` now, and every reason
+    /// not: enrollment and a synced directory, membership of the document's branch, a role
+    /// that approves its kind ([`required_roles`], with the branch's delegation of plan
+    /// approval to the deputy), and readiness ([`approval::check_ready`]: conflicts, missing
+    /// fields). The same rules [`Store::approve`] applies, so a screen can show the approve
+    /// action — and what stands in its way — without trying.
+    pub fn can_approve(&mut self, doc_id: &DocId) -> Result<ApprovalRights> {
+        let me = self.enrollment()?.map(|e| e.member_id);
+        let dir = match me {
+            Some(_) => self.directory()?,
+            None => None,
+        };
+        let doc = self.doc(doc_id)?;
+        Ok(approval_rights(me.as_ref(), dir.as_ref(), doc, now_unix()))
+    }
+
     fn sign_off(&mut self, doc_id: &DocId, action: SignoffAction, note: &str) -> Result<Signoff> {
         let enrollment = self.enrollment()?.ok_or(Error::NotEnrolled)?;
         let me = enrollment.member_id.clone();
-        let dir = self.directory()?.ok_or_else(|| {
-            Error::NotPermitted(
-                "this phone has no member directory yet: sync once before signing".into(),
-            )
-        })?;
+        let dir = self
+            .directory()?
+            .ok_or_else(|| Error::NotPermitted(NO_DIRECTORY.into()))?;
         let now = now_unix();
         let signoffs = self.signoffs(doc_id)?;
         let key = self.signing_key()?;
@@ -122,29 +260,14 @@ impl Store {
         let held = approval::Authority::role_at(&dir, &me, now);
         let role = match (&held, action) {
             (Some((b, role)), _) if *b == branch => *role,
-            _ => {
-                return Err(Error::NotPermitted(format!(
-                    "you are not a member of the branch of {doc_id}"
-                )));
-            }
+            _ => return Err(ApproveBlocker::NotInBranch.to_error(doc_id, kind)),
         };
         let mut supersedes = None;
         if action == SignoffAction::Approve {
-            let delegated = approval::Authority::deputy_approves_plans(&dir, &branch, now);
-            let allowed = required_roles(kind, delegated);
-            if !allowed.contains(&role) {
-                return Err(Error::NotPermitted(format!(
-                    "approving a {} needs the role {}; you hold {}",
-                    kind,
-                    allowed
-                        .iter()
-                        .map(|r| r.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" or "),
-                    role.as_str()
-                )));
+            let rights = approval_rights(Some(&me), Some(&dir), doc, now);
+            if let Some(blocker) = rights.blockers.first() {
+                return Err(blocker.to_error(doc_id, kind));
             }
-            approval::check_ready(doc).map_err(|e| Error::NotReady(e.to_string()))?;
             supersedes = approval::status(doc, &signoffs, &dir).newest_approval_id();
         }
         let signoff = Signoff::sign(
@@ -227,6 +350,28 @@ impl Store {
             });
         }
         Ok(out)
+    }
+
+    /// Documents with at least one sign-off held here (refused ones excluded), by id.
+    pub fn documents_with_signoffs(&self) -> Result<Vec<DocId>> {
+        self.signoff_docs(
+            "SELECT DISTINCT doc_id FROM signoffs WHERE state != 'refused' ORDER BY doc_id",
+        )
+    }
+
+    /// Documents with at least one submission held here (refused ones excluded), by id.
+    pub(crate) fn documents_with_submissions(&self) -> Result<Vec<DocId>> {
+        self.signoff_docs(
+            "SELECT DISTINCT doc_id FROM signoffs WHERE state != 'refused' AND action = 'submit' ORDER BY doc_id",
+        )
+    }
+
+    fn signoff_docs(&self, sql: &str) -> Result<Vec<DocId>> {
+        let mut stmt = self.reader.prepare_cached(sql)?;
+        let rows = stmt
+            .query_map([], |r| Ok(DocId::new(r.get::<_, String>(0)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     /// A sign-off by id.

@@ -16,6 +16,8 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/002_read_model.sql"),
     include_str!("sql/003_sync.sql"),
     include_str!("sql/004_approvals.sql"),
+    include_str!("sql/005_sync_error_kind.sql"),
+    include_str!("sql/006_threads_seen.sql"),
 ];
 
 /// The schema version this build writes.

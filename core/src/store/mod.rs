@@ -17,6 +17,7 @@ mod approvals;
 mod db;
 mod docs;
 mod history;
+mod needs_me;
 mod read_model;
 mod sync_state;
 
@@ -26,11 +27,12 @@ use std::path::{Path, PathBuf};
 use automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub use approvals::SignoffRecord;
+pub use approvals::{ApprovalRights, ApproveBlocker, SignoffRecord};
 pub use db::SCHEMA_VERSION;
+pub use needs_me::{ApprovalNeedingMe, NeedsMe, ThreadNeedingMe, ThreadReason};
 use read_model::CountsHint;
 pub use read_model::{PlanRow, TextDocRow, TopicRow};
-pub use sync_state::{Enrollment, PendingPush, SyncState};
+pub use sync_state::{Enrollment, PendingPush, RequestSigner, SyncErrorKind, SyncState};
 
 use crate::date::Date;
 use crate::ids::{BranchId, CommentId, DocId, DocKind, LegalBasisId, MemberId, TopicId};
@@ -701,16 +703,21 @@ impl Store {
         })
     }
 
-    /// Adds a comment, proposal or reply.
+    /// Adds a comment, proposal or reply. Replying counts as looking at the thread
+    /// ([`Store::mark_thread_seen`]).
     pub fn add_comment(&mut self, id: &DocId, c: &NewComment) -> Result<CommentId> {
-        self.edit_hinted(id, |d, e| {
+        let comment = self.edit_hinted(id, |d, e| {
             let comment = text_doc::add_comment(d, e, c)?;
             let hint = CountsHint::Changed {
                 comment: comment.clone(),
                 before: Default::default(),
             };
             Ok((comment, hint))
-        })
+        })?;
+        if c.reply_to.is_some() {
+            self.acted_on_thread(id, &comment);
+        }
+        Ok(comment)
     }
 
     /// Edits a comment (author only).
@@ -723,13 +730,15 @@ impl Store {
         self.edit_comment_with(id, c, |d, e| text_doc::delete_comment(d, e, c))
     }
 
-    /// Resolves or reopens a thread.
+    /// Resolves or reopens a thread (which counts as looking at it).
     pub fn resolve_comment(&mut self, id: &DocId, c: &CommentId, resolved: bool) -> Result<()> {
         self.check_moderation(id, c)?;
-        self.edit_comment_with(id, c, |d, e| text_doc::resolve_comment(d, e, c, resolved))
+        self.edit_comment_with(id, c, |d, e| text_doc::resolve_comment(d, e, c, resolved))?;
+        self.acted_on_thread(id, c);
+        Ok(())
     }
 
-    /// Sets a proposal's status.
+    /// Sets a proposal's status (which counts as looking at its thread).
     pub fn set_proposal_status(
         &mut self,
         id: &DocId,
@@ -737,7 +746,9 @@ impl Store {
         s: ProposalStatus,
     ) -> Result<()> {
         self.check_moderation(id, c)?;
-        self.edit_comment_with(id, c, |d, e| text_doc::set_proposal_status(d, e, c, s))
+        self.edit_comment_with(id, c, |d, e| text_doc::set_proposal_status(d, e, c, s))?;
+        self.acted_on_thread(id, c);
+        Ok(())
     }
 
     // ----- conflicts ----------------------------------------------------------------------

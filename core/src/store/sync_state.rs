@@ -43,8 +43,106 @@ pub struct SyncState {
     pub last_sync_at: Option<i64>,
     /// The last sync's error, if it failed.
     pub last_error: Option<String>,
+    /// What kind of failure the last sync ended with (`None` when it succeeded), so a
+    /// restarted app can show "offline" or "failed" rather than "idle".
+    #[serde(default)]
+    pub last_error_kind: Option<SyncErrorKind>,
     /// Where the sign-off pull stands.
     pub signoff_cursor: u64,
+}
+
+/// The kind of failure a sync ended with (stored with its message in `sync_state`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncErrorKind {
+    /// The server could not be reached (a normal state: every edit stays queued).
+    Offline,
+    /// The server answered with an error: it refused the request (4xx: a revoked device, a
+    /// clock too far off, an old protocol…) or kept failing (5xx) after every retry.
+    ServerRefused {
+        /// The HTTP status.
+        status: u16,
+        /// The server's error code (`device_revoked`, `clock_skew`, `internal`, …).
+        code: String,
+    },
+    /// Anything else (the response did not decode, the local store failed, …).
+    Other,
+}
+
+impl SyncErrorKind {
+    /// The kind of a sync error.
+    pub fn of(e: &Error) -> Self {
+        match e {
+            Error::Offline(_) => SyncErrorKind::Offline,
+            Error::Server { status, code, .. } => SyncErrorKind::ServerRefused {
+                status: *status,
+                code: code.clone(),
+            },
+            _ => SyncErrorKind::Other,
+        }
+    }
+
+    /// The stored columns: kind, HTTP status, server code.
+    fn to_columns(&self) -> (&'static str, Option<i64>, Option<&str>) {
+        match self {
+            SyncErrorKind::Offline => ("offline", None, None),
+            SyncErrorKind::ServerRefused { status, code } => (
+                "server_refused",
+                Some(i64::from(*status)),
+                Some(code.as_str()),
+            ),
+            SyncErrorKind::Other => ("other", None, None),
+        }
+    }
+
+    /// Reads the stored columns back (an unknown kind reads as `Other`).
+    fn from_columns(kind: Option<&str>, status: Option<i64>, code: Option<String>) -> Option<Self> {
+        Some(match kind? {
+            "offline" => SyncErrorKind::Offline,
+            "server_refused" => SyncErrorKind::ServerRefused {
+                status: status.and_then(|s| u16::try_from(s).ok()).unwrap_or(0),
+                code: code.unwrap_or_default(),
+            },
+            _ => SyncErrorKind::Other,
+        })
+    }
+}
+
+/// What signs this device's requests: its directory id and key, read once from the store so
+/// a sync session can sign every attempt (fresh time and nonce) without holding the store.
+#[derive(Clone)]
+pub struct RequestSigner {
+    device_id: String,
+    key: SigningKey,
+}
+
+impl std::fmt::Debug for RequestSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestSigner")
+            .field("device_id", &self.device_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RequestSigner {
+    /// The device id the server gave at enrollment.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+
+    /// Signs one request (a fresh nonce each call).
+    pub fn sign(&self, method: &str, path: &str, body: &[u8], ts: i64) -> AuthHeader {
+        let nonce = hex::encode(rand::random::<[u8; 16]>());
+        let signature = self
+            .key
+            .sign(&signing_payload(method, path, ts, &nonce, body));
+        AuthHeader {
+            device_id: self.device_id.clone(),
+            ts,
+            nonce,
+            signature: hex::encode(signature.to_bytes()),
+        }
+    }
 }
 
 /// A document's unsent changes with the heads they bring the server to.
@@ -95,15 +193,15 @@ impl Store {
         body: &[u8],
         ts: i64,
     ) -> Result<AuthHeader> {
+        Ok(self.request_signer()?.sign(method, path, body, ts))
+    }
+
+    /// What signs this device's requests, for signing without the store (a sync session).
+    pub fn request_signer(&mut self) -> Result<RequestSigner> {
         let enrollment = self.enrollment()?.ok_or(Error::NotEnrolled)?;
-        let key = self.signing_key()?;
-        let nonce = hex::encode(rand::random::<[u8; 16]>());
-        let signature = key.sign(&signing_payload(method, path, ts, &nonce, body));
-        Ok(AuthHeader {
+        Ok(RequestSigner {
             device_id: enrollment.device_id,
-            ts,
-            nonce,
-            signature: hex::encode(signature.to_bytes()),
+            key: self.signing_key()?,
         })
     }
 
@@ -135,9 +233,10 @@ impl Store {
                  VALUES (1, ?1, ?2, ?3, ?4, ?5)",
                 params![e.server_url, e.device_id, e.member_id.as_str(), e.committee_id, e.enrolled_at],
             )?;
-            // A new server: start the pull from scratch.
+            // A new server: start the pull from scratch (and forget the old one's errors).
             tx.execute(
-                "UPDATE sync_state SET epoch = 0, seq = 0, resume_doc = NULL, directory_version = 0, reconcile = 0, signoff_cursor = 0 WHERE id = 1",
+                "UPDATE sync_state SET epoch = 0, seq = 0, resume_doc = NULL, directory_version = 0, reconcile = 0, signoff_cursor = 0,
+                     last_error = NULL, last_error_kind = NULL, last_error_status = NULL, last_error_code = NULL WHERE id = 1",
                 [],
             )?;
             Ok(())
@@ -145,10 +244,39 @@ impl Store {
         self.set_identity(&e.member_id)
     }
 
+    /// Points this device at the server's new address (the same server, moved: a new host
+    /// name or port). The enrollment, the device key, the pull cursors and everything queued
+    /// are kept; the next sync goes to `url`. (A *different* server is a new enrollment.)
+    pub fn set_server_url(&mut self, url: &str) -> Result<()> {
+        let url = url.trim().trim_end_matches('/');
+        let valid = ["http://", "https://"].iter().any(|scheme| {
+            url.len() > scheme.len()
+                && url
+                    .get(..scheme.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
+        });
+        if !valid || url.chars().any(char::is_whitespace) {
+            return Err(Error::InvalidInput(format!(
+                "{url:?} is not a server address (http://… or https://…)"
+            )));
+        }
+        if self.enrollment()?.is_none() {
+            return Err(Error::NotEnrolled);
+        }
+        db::write(&mut self.writer, |tx| {
+            tx.execute(
+                "UPDATE enrollment SET server_url = ?1 WHERE id = 1",
+                params![url],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Where sync stands.
     pub fn sync_state(&self) -> Result<SyncState> {
         Ok(self.reader.query_row(
-            "SELECT epoch, seq, resume_doc, directory_version, reconcile, last_sync_at, last_error, signoff_cursor FROM sync_state WHERE id = 1",
+            "SELECT epoch, seq, resume_doc, directory_version, reconcile, last_sync_at, last_error, signoff_cursor,
+                    last_error_kind, last_error_status, last_error_code FROM sync_state WHERE id = 1",
             [],
             |r| {
                 Ok(SyncState {
@@ -162,6 +290,11 @@ impl Store {
                     last_sync_at: r.get(5)?,
                     last_error: r.get(6)?,
                     signoff_cursor: r.get::<_, i64>(7)? as u64,
+                    last_error_kind: SyncErrorKind::from_columns(
+                        r.get::<_, Option<String>>(8)?.as_deref(),
+                        r.get(9)?,
+                        r.get(10)?,
+                    ),
                 })
             },
         )?)
@@ -169,10 +302,18 @@ impl Store {
 
     /// Saves where sync stands.
     pub fn set_sync_state(&mut self, s: &SyncState) -> Result<()> {
+        let (kind, status, code) = match &s.last_error_kind {
+            Some(k) => {
+                let (kind, status, code) = k.to_columns();
+                (Some(kind), status, code)
+            }
+            None => (None, None, None),
+        };
         db::write(&mut self.writer, |tx| {
             tx.execute(
                 "UPDATE sync_state SET epoch = ?1, seq = ?2, resume_doc = ?3, directory_version = ?4, reconcile = ?5,
-                     last_sync_at = ?6, last_error = ?7, signoff_cursor = ?8 WHERE id = 1",
+                     last_sync_at = ?6, last_error = ?7, signoff_cursor = ?8,
+                     last_error_kind = ?9, last_error_status = ?10, last_error_code = ?11 WHERE id = 1",
                 params![
                     s.cursor.epoch as i64,
                     s.cursor.seq as i64,
@@ -181,7 +322,10 @@ impl Store {
                     s.reconcile,
                     s.last_sync_at,
                     s.last_error,
-                    s.signoff_cursor as i64
+                    s.signoff_cursor as i64,
+                    kind,
+                    status,
+                    code
                 ],
             )?;
             Ok(())
@@ -340,5 +484,52 @@ impl Store {
             })?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_an_error_stored_before_migration_5_reads_as_other() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("old.sotay");
+        {
+            // A store as the build before migration 5 left it, after a failed sync.
+            let mut conn = rusqlite::Connection::open(&path).expect("open");
+            db::migrate(&mut conn, &path, 4).expect("migrate to 4");
+            conn.execute(
+                "UPDATE sync_state SET last_error = 'the server could not be reached: refused' WHERE id = 1",
+                [],
+            )
+            .expect("set error");
+        }
+        let store = Store::open(&path).expect("migrates");
+        let state = store.sync_state().expect("state");
+        assert_eq!(state.last_error_kind, Some(SyncErrorKind::Other));
+        assert!(state.last_error.is_some());
+    }
+
+    #[test]
+    fn test_error_kinds_round_trip_through_their_columns() {
+        for kind in [
+            SyncErrorKind::Offline,
+            SyncErrorKind::ServerRefused {
+                status: 426,
+                code: "version".into(),
+            },
+            SyncErrorKind::Other,
+        ] {
+            let (k, status, code) = kind.to_columns();
+            let back = SyncErrorKind::from_columns(Some(k), status, code.map(str::to_owned));
+            assert_eq!(back, Some(kind));
+        }
+        assert_eq!(SyncErrorKind::from_columns(None, None, None), None);
+        assert_eq!(
+            SyncErrorKind::of(&Error::Offline("x".into())),
+            SyncErrorKind::Offline
+        );
+        assert_eq!(SyncErrorKind::of(&Error::NotEnrolled), SyncErrorKind::Other);
     }
 }

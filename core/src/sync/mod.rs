@@ -1,29 +1,32 @@
 //! The sync client: enrollment and the one-round-trip exchange with `sotay-server`.
 //!
-//! [`sync`] builds one request with every document's unsent changes and the pull cursor,
+//! A sync builds one request with every document's unsent changes and the pull cursor,
 //! sends it (signed by the device key, zstd-compressed), applies the response durably and
 //! only then moves the cursor — so a sync cut off at any point loses nothing and repeats
 //! nothing harmful (the server stores a change once; Automerge applies a change once). It
 //! loops only when the server says more is waiting (a large first download or a response
 //! over budget) or asks for a fallback reconciliation. Offline is a normal state: the
 //! error says so and every local edit stays queued.
+//!
+//! [`SyncSession`] runs a sync as steps that need the store only briefly — build a round
+//! from the store, exchange it over HTTP without the store, apply the reply to the store —
+//! so a shared store is free for local edits while the network is slow (its docs say why
+//! edits made meanwhile are never lost). [`sync`] runs those steps holding the store
+//! throughout.
+
+mod session;
 
 use std::time::Duration;
 
-use automerge::ChangeHash;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{DocId, MemberId};
 use crate::model::now_unix;
-use crate::protocol::{
-    self, AUTH_HEADER, DocHeads, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_VERSION,
-    Rejection, SyncRequest, SyncResponse, paths,
-};
+use crate::protocol::{EnrollRequest, EnrollResponse, ErrorBody, Rejection, paths};
 use crate::store::{Enrollment, Store};
 use crate::{Error, Result};
 
-/// Most request rounds one `sync` may take (continuations and reconciliation included).
-const MAX_ROUNDS: u32 = 64;
+pub use session::{Reply, Round, SyncSession};
 
 /// What a sync did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +52,14 @@ pub struct SyncReport {
     pub deferred: Vec<DocId>,
     /// Sign-offs made here that the server refused (nothing of them reached anyone).
     pub signoffs_refused: Vec<crate::protocol::SignoffRefusal>,
+    /// Documents whose content or sign-offs changed here, sorted: documents received and
+    /// applied; documents whose sign-offs arrived, were acknowledged (unsent → synced) or
+    /// were refused; and, when a new member directory arrived, every document holding
+    /// sign-offs (their verification may change with roles and devices). What screens
+    /// showing those documents should reload; a sync that received nothing lists nothing
+    /// (pushes alone change nothing shown but the unsent count).
+    #[serde(default)]
+    pub changed: Vec<DocId>,
 }
 
 /// Progress of a sync in flight.
@@ -163,179 +174,26 @@ pub async fn enroll(
     Ok(enrolled)
 }
 
-/// Sends one signed request, retrying network failures and 5xx with backoff.
-async fn exchange(
-    store: &mut Store,
-    http: &reqwest::Client,
-    cfg: &ClientConfig,
-    url: &str,
-    body: Vec<u8>,
-    report: &mut SyncReport,
-) -> Result<Vec<u8>> {
-    let mut delay = cfg.backoff;
-    let mut last = Error::Offline("no attempt made".into());
-    for attempt in 0..cfg.attempts.max(1) {
-        if attempt > 0 {
-            tokio::time::sleep(delay).await;
-            delay *= 2;
-        }
-        // A fresh signature (time and nonce) per attempt: a retry is a new request whose
-        // content the server stores at most once.
-        let auth = store.sign_request("POST", paths::SYNC, &body, now_unix())?;
-        report.round_trips += 1;
-        report.bytes_up += body.len() as u64;
-        let sent = http
-            .post(url)
-            .header(AUTH_HEADER, auth.to_header_value())
-            .header(reqwest::header::CONTENT_TYPE, "application/x-sotay-sync")
-            .body(body.clone())
-            .send()
-            .await;
-        match sent {
-            Ok(resp) if resp.status().is_success() => match resp.bytes().await {
-                Ok(bytes) => {
-                    report.bytes_down += bytes.len() as u64;
-                    return Ok(bytes.to_vec());
-                }
-                Err(e) => last = Error::Offline(e.to_string()),
-            },
-            Ok(resp) if resp.status().is_server_error() => last = server_error(resp).await,
-            Ok(resp) => return Err(server_error(resp).await),
-            Err(e) => last = Error::Offline(e.to_string()),
-        }
-    }
-    Err(last)
-}
-
 /// Syncs every document with the server this device is enrolled with.
+///
+/// A convenience over [`SyncSession`] that holds `store` for the whole exchange, network
+/// waits included. A caller that shares its store (the phone bindings) drives the session's
+/// steps itself and lends the store only to [`SyncSession::next_round`] and
+/// [`SyncSession::apply`].
 pub async fn sync(
     store: &mut Store,
     cfg: &ClientConfig,
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<SyncReport> {
-    let enrollment = store.enrollment()?.ok_or(Error::NotEnrolled)?;
-    let url = format!("{}{}", enrollment.server_url, paths::SYNC);
-    let http = http_client(cfg)?;
-    let mut report = SyncReport::default();
-    let mut state = store.sync_state()?;
-    let mut need: Vec<DocId> = Vec::new();
-    let mut prog = SyncProgress::default();
-    let result = async {
-        for _ in 0..MAX_ROUNDS {
-            let mut pending = store.pending_pushes()?;
-            for id in need.drain(..) {
-                pending.retain(|p| p.push.doc_id != id);
-                pending.push(store.full_push(&id)?);
-            }
-            let heads = if state.reconcile {
-                Some(
-                    store
-                        .all_heads()?
-                        .into_iter()
-                        .map(|(doc_id, h)| DocHeads {
-                            doc_id,
-                            heads: h.into_iter().map(|h| h.0).collect(),
-                        })
-                        .collect(),
-                )
-            } else {
-                None
-            };
-            let req = SyncRequest {
-                version: PROTOCOL_VERSION,
-                cursor: state.cursor,
-                push: pending.iter().map(|p| p.push.clone()).collect(),
-                budget: cfg.budget,
-                directory_version: state.directory_version,
-                heads,
-                resume: state.resume.clone(),
-                signoffs: store.unsent_signoffs()?,
-                signoff_cursor: state.signoff_cursor,
-            };
-            let body = protocol::encode(&req)?;
-            let bytes = exchange(store, &http, cfg, &url, body, &mut report).await?;
-            let resp: SyncResponse = protocol::decode(&bytes)?;
-            apply_response(store, &pending, &resp, &mut report)?;
-            // The cursor moves only after everything it covers is on disk.
-            state.cursor = resp.cursor;
-            state.resume = resp.resume.clone();
-            state.reconcile = resp.reconcile;
-            state.signoff_cursor = resp.signoff_cursor;
-            if let Some(dir) = &resp.directory {
-                state.directory_version = dir.version;
-            }
-            state.last_error = None;
-            store.set_sync_state(&state)?;
-            need = resp.need.clone();
-            prog.round += 1;
-            prog.docs_applied = report.docs_pulled;
-            prog.bytes_down = report.bytes_down;
-            prog.more = resp.more || resp.reconcile || !need.is_empty();
-            progress(&prog);
-            if !prog.more {
-                break;
-            }
+    let mut session = SyncSession::begin(store, cfg)?;
+    let outcome = async {
+        while let Some(round) = session.next_round(store)? {
+            let reply = session.exchange(&round).await?;
+            let p = session.apply(store, round, reply)?;
+            progress(&p);
         }
-        Ok::<(), Error>(())
+        Ok(())
     }
     .await;
-    match result {
-        Ok(()) => {
-            state.last_sync_at = Some(now_unix());
-            store.set_sync_state(&state)?;
-            Ok(report)
-        }
-        Err(e) => {
-            let mut failed = store.sync_state()?;
-            failed.last_error = Some(e.to_string());
-            store.set_sync_state(&failed)?;
-            Err(e)
-        }
-    }
-}
-
-fn apply_response(
-    store: &mut Store,
-    pending: &[crate::store::PendingPush],
-    resp: &SyncResponse,
-    report: &mut SyncReport,
-) -> Result<()> {
-    for pulled in &resp.docs {
-        match store.apply_pulled(pulled) {
-            Ok(()) => report.docs_pulled += 1,
-            Err(e @ (Error::Sqlite(_) | Error::Io(_))) => return Err(e),
-            Err(e) => {
-                tracing::warn!(doc = %pulled.doc_id, error = %e, "received document does not apply");
-                report.failed_to_apply.push(pulled.doc_id.clone());
-            }
-        }
-    }
-    for ack in &resp.acks {
-        if resp.deferred.contains(&ack.doc_id) {
-            continue; // part of it still waits: keep all of it unsent
-        }
-        if let Some(p) = pending.iter().find(|p| p.push.doc_id == ack.doc_id) {
-            let heads: Vec<ChangeHash> = p.heads.clone();
-            store.acknowledge(&ack.doc_id, &heads)?;
-            report.docs_pushed += 1;
-            report.changes_pushed += p.push.changes.len() as u32;
-        }
-    }
-    if let Some(dir) = &resp.directory {
-        store.replace_directory(dir)?;
-    }
-    store.apply_signoffs(&resp.signoff_acks, &resp.signoff_refusals, &resp.signoffs)?;
-    report
-        .signoffs_refused
-        .extend(resp.signoff_refusals.iter().cloned());
-    for id in &resp.deferred {
-        if !report.deferred.contains(id) {
-            report.deferred.push(id.clone());
-        }
-    }
-    for r in &resp.rejected {
-        store.record_rejection(&r.doc_id, &r.code, &r.message)?;
-        report.rejected.push(r.clone());
-    }
-    Ok(())
+    session.finish(store, outcome)
 }

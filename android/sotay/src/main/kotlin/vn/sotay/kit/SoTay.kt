@@ -9,6 +9,7 @@ import kotlinx.coroutines.flow.flow
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.withContext
 import vn.sotay.AnnualPlan
+import vn.sotay.ApprovalRights
 import vn.sotay.ApprovalStatus
 import vn.sotay.ChangeInfo
 import vn.sotay.CommentKind
@@ -43,10 +44,12 @@ import vn.sotay.TextDocument
 import vn.sotay.TextRange
 import vn.sotay.TopicField
 import vn.sotay.TopicRow
+import vn.sotay.WhatNeedsMe
 
 /**
  * One phone's SoTay store, the Kotlin way: `suspend` functions that run on [io] (the store's
- * calls are fast but touch the disk, and wait while a sync runs), [Flow]s for sync status and
+ * calls are fast but touch the disk; a running sync holds them up only for its brief local
+ * steps, never while it waits on the network), [Flow]s for sync status and
  * document changes, and [AutoCloseable].
  *
  * Everything here is an idiom over the generated bindings (`vn.sotay.SotayStore`); rules,
@@ -137,6 +140,12 @@ class SoTay private constructor(
 
     /** Where sync stands, as stored (last sync, last error, unsent documents). */
     suspend fun syncState(): SyncState = onIo { syncState() }
+
+    /**
+     * Points this device at its server's new address (the same server, moved): enrollment,
+     * cursors and queued edits are kept; the next sync goes there.
+     */
+    suspend fun setServerUrl(serverUrl: String) = onIo { setServerUrl(serverUrl) }
 
     // ----- identity and members ----------------------------------------------------------------
 
@@ -288,6 +297,21 @@ class SoTay private constructor(
 
     /** What stands in the way of approving the current version. */
     suspend fun approvalReadiness(docId: String): Readiness = onIo { approvalReadiness(docId) }
+
+    /**
+     * Whether this member may approve the current version now, and every reason not (role
+     * for the kind, delegation, branch, directory, readiness): the rules [approve] applies.
+     */
+    suspend fun canApprove(docId: String): ApprovalRights = onIo { canApprove(docId) }
+
+    /**
+     * What needs this member, as the core decides it: comment threads waiting for them and
+     * documents waiting for their approval.
+     */
+    suspend fun needsMe(): WhatNeedsMe = onIo { needsMe() }
+
+    /** Records that this member looked at the thread of [commentId]: it leaves [needsMe] until something new arrives. */
+    suspend fun markThreadSeen(docId: String, commentId: String) = onIo { markThreadSeen(docId, commentId) }
 
     /** Every sign-off of a document, oldest first. */
     suspend fun signoffs(docId: String): List<SignoffEntry> = onIo { signoffs(docId) }

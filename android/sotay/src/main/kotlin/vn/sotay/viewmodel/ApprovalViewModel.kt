@@ -3,6 +3,7 @@ package vn.sotay.viewmodel
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import vn.sotay.ApiException
+import vn.sotay.ApprovalRights
 import vn.sotay.ApprovalStatus
 import vn.sotay.Delta
 import vn.sotay.Readiness
@@ -21,6 +22,8 @@ data class ApprovalState(
     /** Every sign-off held here, oldest first (unsent, synced or refused). */
     val signoffs: List<SignoffEntry> = emptyList(),
     val myRole: Role? = null,
+    /** Whether this member may approve it now, and what stands in the way (the core's rules). */
+    val rights: ApprovalRights? = null,
     val error: ApiException? = null,
 ) {
     /** The approval in force (exact or with changes since), with a valid signature. */
@@ -43,10 +46,13 @@ data class ApprovalState(
     val invalidReason: String? get() = (status as? ApprovalStatus.Invalid)?.reasonVi
 
     /**
-     * Show the approve action: the member holds a role that approves something (the core
-     * decides per document kind and delegation, and refuses with `NotPermitted`).
+     * Show the approve action: the member holds the authority to approve this document (its
+     * branch, a role that approves its kind, the branch's delegation), readiness aside.
      */
-    val mayApprove: Boolean get() = myRole in setOf(Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.EXECUTIVE)
+    val mayApprove: Boolean get() = rights?.hasAuthority == true
+
+    /** Approving now would be accepted (authority, and the version is ready). */
+    val canApproveNow: Boolean get() = rights?.canApprove == true
 
     /** Sign-offs made here that are waiting for the next sync. */
     val unsent: Int get() = signoffs.count { it.state == vn.sotay.SignoffState.UNSENT }
@@ -64,7 +70,7 @@ class ApprovalViewModel(
 ) : ScreenModel<ApprovalState>(ApprovalState(), scope) {
 
     init {
-        // Sign-offs arrive by sync; the sync names every document that may have changed.
+        // Sign-offs arrive by sync, which names the documents whose sign-offs changed.
         reloadOn(sotay.changesOf(docId))
         refresh()
     }
@@ -79,6 +85,7 @@ class ApprovalViewModel(
         readiness = sotay.approvalReadiness(docId),
         signoffs = sotay.signoffs(docId),
         myRole = sotay.myRole(),
+        rights = sotay.canApprove(docId),
     )
 
     /** Asks for the current version to be approved. */

@@ -11,6 +11,7 @@ import vn.sotay.NewPlan
 import vn.sotay.PlanRow
 import vn.sotay.Role
 import vn.sotay.TextDocRow
+import vn.sotay.ThreadReason
 import vn.sotay.kit.SoTay
 
 /** Why a draft or material is on the member's reading list. */
@@ -25,7 +26,11 @@ enum class ReadReason {
 /** A draft or material the member should read. */
 data class DraftToRead(val doc: TextDocRow, val reason: ReadReason)
 
-/** A thread the member takes part in whose newest message is someone else's. */
+/**
+ * A thread waiting for the member (the core's rule, `SotayStore.needsMe`): someone else wrote
+ * last in a thread they wrote in, or on a draft or material they created, or their proposal
+ * was decided — until they reply, act on it, or look at it ([BranchHomeViewModel.markSeen]).
+ */
 data class AwaitingReply(
     val docId: String,
     val docTitle: String,
@@ -34,17 +39,21 @@ data class AwaitingReply(
     val topicId: String?,
     /** The thread's first comment (or proposal). */
     val thread: Comment,
-    /** The newest message, which the member has not answered. */
+    /** The newest message. */
     val latest: Comment,
+    /** Why it waits for the member. */
+    val reason: ThreadReason = ThreadReason.Reply,
 )
 
-/** A document a member submitted for approval, not yet approved. */
+/** A document submitted for approval that the member may approve (their role, its kind). */
 data class PendingApproval(
     val docId: String,
     val title: String,
     val kind: DocKind,
     val submittedBy: String,
     val submittedAt: Long,
+    /** The current version can be approved as it is (else the approval screen lists what to fix). */
+    val ready: Boolean = true,
 )
 
 /** "What needs me" on the branch home. */
@@ -79,9 +88,9 @@ data class BranchHomeState(
  * The branch home. Refreshes on every document change (local or synced).
  *
  * "What needs me": drafts and materials to read (approved ones, and those of topics the
- * member prepares, presents or is in charge of); threads the member started or answered, or
- * on their topics' drafts, whose newest message is someone else's; and documents submitted
- * for approval and not yet approved.
+ * member prepares, presents or is in charge of); and, as the core decides them
+ * (`SoTay.needsMe`), the comment threads waiting for the member and the documents submitted
+ * for approval that the member may approve.
  */
 class BranchHomeViewModel(
     private val sotay: SoTay,
@@ -116,51 +125,34 @@ class BranchHomeViewModel(
         }
 
         val toRead = mutableListOf<DraftToRead>()
-        val pending = mutableListOf<PendingApproval>()
         for (d in docs) {
-            when (val s = sotay.approvalStatus(d.docId)) {
+            when (sotay.approvalStatus(d.docId)) {
                 is ApprovalStatus.Approved, is ApprovalStatus.ApprovedWithChanges ->
                     toRead += DraftToRead(d, ReadReason.PUBLISHED)
-                is ApprovalStatus.Submitted -> {
-                    pending += PendingApproval(d.docId, d.title, d.kind, s.by, s.at)
-                    if (d.topicId in myTopics) toRead += DraftToRead(d, ReadReason.MY_TOPIC)
-                }
                 else -> if (d.topicId in myTopics) toRead += DraftToRead(d, ReadReason.MY_TOPIC)
             }
         }
-        for (p in plans) {
-            val s = sotay.approvalStatus(p.docId)
-            if (s is ApprovalStatus.Submitted) {
-                pending += PendingApproval(p.docId, p.title, DocKind.ANNUAL_PLAN, s.by, s.at)
-            }
-        }
 
-        val awaiting = mutableListOf<AwaitingReply>()
-        if (meId != null) {
-            for (d in docs.filter { it.unresolvedThreads > 0u }) {
-                val doc = sotay.textDoc(d.docId)
-                val onMyTopic = d.topicId in myTopics
-                for (thread in threads(doc.comments)) {
-                    val root = thread.first()
-                    if (root.resolved) continue
-                    val messages = thread.filter { !it.deleted }
-                    // Times are seconds: a reply in the same second as what it answers is
-                    // still the later one (threads list replies after their root).
-                    val latest = messages.withIndex()
-                        .maxWithOrNull(compareBy({ it.value.createdAt }, { it.index }))?.value ?: continue
-                    val involved = onMyTopic || messages.any { it.author == meId }
-                    if (involved && latest.author != meId) awaiting += AwaitingReply(d.docId, d.title, d.planId, d.topicId, root, latest)
-                }
-            }
+        // Threads and approvals as the core decides them, of the documents this home shows.
+        val needs = sotay.needsMe()
+        val shown = (docs.map { it.docId } + plans.map { it.docId }).toSet()
+        val awaiting = needs.threads.filter { it.docId in shown }.map {
+            AwaitingReply(it.docId, it.docTitle, it.planId, it.topicId, it.root, it.latest, it.reason)
+        }
+        val pending = needs.approvals.filter { it.docId in shown }.map {
+            PendingApproval(it.docId, it.title, it.kind, it.submission.signer, it.submission.signedAt, it.ready)
         }
         return current.copy(
             loading = false,
             me = me,
             members = sotay.members(),
             plans = plans,
-            needsMe = NeedsMe(toRead, awaiting.sortedByDescending { it.latest.createdAt }, pending),
+            needsMe = NeedsMe(toRead, awaiting, pending),
         )
     }
+
+    /** The member looked at [item]'s thread: it leaves the list until something new arrives. */
+    fun markSeen(item: AwaitingReply): Job = act { sotay.markThreadSeen(item.docId, item.thread.id) }
 
     /** Creates the branch's plan for [year] (officers); [onCreated] gets its id. */
     fun createPlan(year: Int, onCreated: (String) -> Unit): Job = act {

@@ -1,6 +1,7 @@
 package vn.sotay.test
 
 import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
@@ -46,6 +47,8 @@ class LocalViewModelTest {
         assertIs<ApiException.NotEnrolled>(vm.state.value.error)
         vm.clearError()
         assertNull(vm.state.value.error)
+        // A moved server's address is for an enrolled phone.
+        assertFailsWith<ApiException.NotEnrolled> { sotay.setServerUrl("https://sotay.example.vn") }
         vm.close()
     }
 

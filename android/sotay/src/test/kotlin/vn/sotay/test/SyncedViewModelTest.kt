@@ -15,10 +15,13 @@ import org.junit.Before
 import org.junit.Test
 import vn.sotay.ApiException
 import vn.sotay.ApprovalStatus
+import vn.sotay.ApproveBlocker
 import vn.sotay.CommentKind
 import vn.sotay.DeltaContent
 import vn.sotay.DocKind
+import vn.sotay.Role
 import vn.sotay.SyncStatus
+import vn.sotay.ThreadReason
 import vn.sotay.TopicField
 import vn.sotay.viewmodel.ApprovalViewModel
 import vn.sotay.viewmodel.BranchHomeViewModel
@@ -64,6 +67,10 @@ class SyncedViewModelTest {
         assertIs<ApiException.Offline>(vm.state.value.error)
         val offline = vm.state.awaitState { it.isOffline }
         assertNotNull(offline.lastSyncedAt, "the last successful sync is still shown")
+        // After a restart (the same file opened again) the app still says offline.
+        val restarted = phones.open("m-luong")
+        assertIs<SyncStatus.Offline>(restarted.currentSyncStatus)
+        assertNotNull(SyncStatusViewModel(restarted, scope).state.value.lastSyncedAt)
         server.restart()
         vm.syncNow().join()
         vm.state.awaitState { it.status is SyncStatus.Idle && it.error == null }
@@ -118,6 +125,8 @@ class SyncedViewModelTest {
         val member = ApprovalViewModel(luong, plan, scope)
         assertEquals(ApprovalStatus.NotSubmitted, member.state.awaitState { !it.loading }.status)
         assertTrue(!member.state.value.mayApprove)
+        val wrongRole = assertIs<ApproveBlocker.WrongRole>(member.state.value.rights?.blockers?.single())
+        assertEquals(Role.MEMBER to listOf(Role.SECRETARY), wrongRole.held to wrongRole.needed)
         member.approve().join()
         assertIs<ApiException.NotPermitted>(member.state.value.error)
         member.submit("Đề nghị đồng chí Bí thư duyệt").join()
@@ -129,6 +138,7 @@ class SyncedViewModelTest {
         val secretary = ApprovalViewModel(viet, plan, scope)
         val asked = secretary.state.awaitState { it.status is ApprovalStatus.Submitted }
         assertTrue(asked.mayApprove)
+        assertTrue(asked.canApproveNow)
         secretary.approve("Đồng ý ban hành").join()
         assertTrue(secretary.state.value.isApproved)
         viet.sync()
@@ -164,25 +174,50 @@ class SyncedViewModelTest {
         assertTrue(!loaded.isOfficer)
         assertEquals(listOf(myDraft to ReadReason.MY_TOPIC), loaded.needsMe.draftsToRead.map { it.doc.docId to it.reason })
 
-        // The member comments on the other draft; the secretary answers: awaiting reply.
+        // The member comments on the secretary's draft and submits the plan.
         val c = luong.addComment(otherDraft, "Đề nghị bổ sung số liệu", CommentKind.COMMENT, null)
+        luong.submitForApproval(plan, "Trình chi ủy")
         luong.sync()
+        val vietHome = BranchHomeViewModel(viet, scope)
         viet.sync()
+        // The secretary: the comment on his draft, and the plan waiting for his approval.
+        val vietNeeds = vietHome.state.awaitState {
+            it.needsMe.approvalsPending.isNotEmpty() && it.needsMe.commentsAwaitingReply.isNotEmpty()
+        }.needsMe
+        val pending = vietNeeds.approvalsPending.single()
+        assertEquals(plan to DocKind.ANNUAL_PLAN, pending.docId to pending.kind)
+        assertEquals("m-luong", pending.submittedBy)
+        assertTrue(pending.ready)
+        assertEquals(ThreadReason.OnMyDocument, vietNeeds.commentsAwaitingReply.single().reason)
+
+        // He answers: off his list, onto the member's.
         viet.reply(otherDraft, c, "Đã bổ sung, đồng chí xem lại")
-        viet.submitForApproval(plan, "Trình chi ủy")
+        vietHome.state.awaitState { it.needsMe.commentsAwaitingReply.isEmpty() }
         viet.sync()
         luong.sync()
         val needs = home.state.awaitState { it.needsMe.commentsAwaitingReply.isNotEmpty() }.needsMe
         val awaiting = needs.commentsAwaitingReply.single()
         assertEquals(c, awaiting.thread.id)
         assertEquals("m-viet", awaiting.latest.author)
-        val pending = needs.approvalsPending.single()
-        assertEquals(plan to DocKind.ANNUAL_PLAN, pending.docId to pending.kind)
-        assertEquals("m-viet", pending.submittedBy)
+        assertEquals(ThreadReason.Reply, awaiting.reason)
+        assertTrue(needs.approvalsPending.isEmpty(), "a member does not approve plans")
+
+        // Looking at it takes it off the list, until someone writes again.
+        home.markSeen(awaiting).join()
+        assertTrue(home.state.value.needsMe.commentsAwaitingReply.isEmpty())
+        viet.reply(otherDraft, c, "Đồng chí xem thêm phụ lục")
+        viet.sync()
+        luong.sync()
+        home.state.awaitState { it.needsMe.commentsAwaitingReply.isNotEmpty() }
 
         // Answering takes it off the list.
         luong.reply(otherDraft, c, "Cảm ơn đồng chí")
         home.state.awaitState { it.needsMe.commentsAwaitingReply.isEmpty() }
+
+        // Approved: off the secretary's list.
+        viet.approve(plan, "Đồng ý")
+        vietHome.state.awaitState { it.needsMe.approvalsPending.isEmpty() }
+        vietHome.close()
         home.close()
     }
 }

@@ -70,7 +70,7 @@ fun ApprovalScreen(sotay: SoTay, docId: String, modifier: Modifier) {
         OutlinedTextField(note, { note = it }, label = { Text(stringResource(R.string.approval_note)) })
         OutlinedButton(onClick = { vm.submit(note.trim()) }) { Text(stringResource(R.string.approval_submit)) }
         if (state.mayApprove) {
-            Button(enabled = state.readiness?.ready == true, onClick = { vm.approve(note.trim()) }) {
+            Button(enabled = state.canApproveNow, onClick = { vm.approve(note.trim()) }) {
                 Text(stringResource(R.string.approval_approve))
             }
         }

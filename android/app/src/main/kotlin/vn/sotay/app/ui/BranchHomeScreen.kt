@@ -61,6 +61,7 @@ fun BranchHomeScreen(
                 headlineContent = { Text(stringResource(R.string.home_awaiting_reply, state.nameOf(a.latest.author), a.docTitle)) },
                 supportingContent = { Text(a.latest.body, maxLines = 2) },
                 modifier = Modifier.clickable {
+                    vm.markSeen(a)
                     val plan = a.planId
                     val topic = a.topicId
                     if (plan != null && topic != null) onOpenDraft(plan, topic)
