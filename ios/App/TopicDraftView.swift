@@ -1,0 +1,109 @@
+// A topic's draft with its materials and anchored comments and proposals.
+
+import SoTayKit
+import SwiftUI
+
+struct TopicDraftView: View {
+    @State private var vm: TopicDraftViewModel
+    @State private var editing = ""
+    @State private var quote = ""
+    @State private var comment = ""
+    @State private var isProposal = false
+
+    init(sotay: SoTay, planId: String, topicId: String) {
+        _vm = State(initialValue: TopicDraftViewModel(sotay: sotay, planId: planId, topicId: topicId))
+    }
+
+    var body: some View {
+        List {
+            if let doc = vm.state.shown {
+                Section(doc.kind == .material ? "Tài liệu: \(doc.title)" : "Dự thảo") {
+                    TextEditor(text: $editing)
+                        .frame(minHeight: 200)
+                        .onAppear { editing = doc.body }
+                        .onChange(of: doc.body) { _, new in editing = new }
+                    Button("Lưu thay đổi") { vm.replaceBody(editing) }
+                        .disabled(editing == doc.body)
+                }
+                Section("Góp ý mới") {
+                    TextField("Đoạn văn được góp ý (để trống: cả bài)", text: $quote)
+                    TextField("Nội dung góp ý", text: $comment, axis: .vertical)
+                    Toggle("Là đề xuất", isOn: $isProposal)
+                    Button("Gửi góp ý") {
+                        let range = quote.isEmpty ? nil : doc.codePointRange(of: quote)
+                        vm.comment(comment, on: range, proposal: isProposal)
+                        comment = ""
+                        quote = ""
+                    }
+                    .disabled(comment.isEmpty || (!quote.isEmpty && doc.codePointRange(of: quote) == nil))
+                }
+                Section("Góp ý và đề xuất") {
+                    ForEach(vm.state.threads) { thread in
+                        ThreadView(thread: thread,
+                                   reply: { vm.reply(to: thread.id, $0) },
+                                   resolve: { vm.resolve(thread.id) },
+                                   decide: { vm.decide(thread.id, $0) })
+                    }
+                }
+            } else if !vm.state.loading {
+                Section {
+                    Button("Tạo dự thảo") { vm.createDraft(title: "Dự thảo \(vm.state.topic?.title ?? "")") }
+                }
+            }
+            if !vm.state.materials.isEmpty {
+                Section("Tài liệu nghiên cứu") {
+                    if vm.state.openMaterial != nil {
+                        Button("Về dự thảo") { vm.openMaterial(nil) }
+                    }
+                    ForEach(vm.state.materials, id: \.docId) { m in
+                        Button(m.title) { vm.openMaterial(m.docId) }
+                    }
+                }
+            }
+        }
+        .navigationTitle(vm.state.topic?.title ?? "Chuyên đề")
+        .overlay { if vm.state.loading { ProgressView() } }
+        .errorAlert(vm.state.error) { vm.clearError() }
+    }
+}
+
+/// A comment or proposal with its quote, replies and actions.
+struct ThreadView: View {
+    let thread: CommentThread
+    let reply: (String) -> Void
+    let resolve: () -> Void
+    let decide: (ProposalStatus) -> Void
+    @State private var answer = ""
+
+    var body: some View {
+        VStack(alignment: .leading, spacing: 6) {
+            if let quote = thread.quote {
+                Text("«\(quote)»").italic().foregroundStyle(.secondary)
+                if thread.root.anchor?.orphaned == true {
+                    Text("Đoạn văn này đã bị xóa").font(.caption).foregroundStyle(.orange)
+                }
+            }
+            Text("\(thread.isProposal ? "Đề xuất" : "Góp ý") của \(thread.root.author)").font(.caption)
+            Text(thread.root.deleted ? "(đã xóa)" : thread.root.body)
+            ForEach(thread.replies, id: \.id) { r in
+                Text("↳ \(r.author): \(r.deleted ? "(đã xóa)" : r.body)").font(.callout)
+            }
+            if thread.root.resolved {
+                Label("Đã giải quyết", systemImage: "checkmark.circle").font(.caption).foregroundStyle(.green)
+            } else {
+                HStack {
+                    TextField("Trả lời", text: $answer)
+                    Button("Gửi") { reply(answer); answer = "" }.disabled(answer.isEmpty)
+                }
+                HStack {
+                    Button("Giải quyết", action: resolve)
+                    if thread.isProposal {
+                        Button("Chấp nhận") { decide(.accepted) }
+                        Button("Không chấp nhận") { decide(.rejected) }
+                    }
+                }
+                .buttonStyle(.borderless)
+            }
+        }
+    }
+}
