@@ -1067,39 +1067,28 @@ fn text_doc_lines(ctx: &Ctx<'_>, t: &TextDocDelta) -> Vec<String> {
         ));
     }
     out.extend(text_lines(ctx, "Nội dung", &t.body));
-    for c in &t.comments_added {
-        out.push(format!(
-            "+ Thêm {} của {}: «{}»",
-            comment_what(c),
-            ctx.name(c.author.as_str()),
-            c.excerpt
-        ));
-    }
-    for c in &t.comments_resolved {
-        out.push(format!(
-            "✓ Đã giải quyết {} của {}: «{}»{}",
-            comment_what(c),
-            ctx.name(c.author.as_str()),
-            c.excerpt,
-            by(ctx, c.by.as_ref())
-        ));
-    }
-    for c in &t.comments_reopened {
-        out.push(format!(
-            "↺ Mở lại {} của {}: «{}»{}",
-            comment_what(c),
-            ctx.name(c.author.as_str()),
-            c.excerpt,
-            by(ctx, c.by.as_ref())
-        ));
-    }
-    for c in &t.comments_deleted {
-        out.push(format!(
-            "− Đã xóa {} của {}: «{}»",
-            comment_what(c),
-            ctx.name(c.author.as_str()),
-            c.excerpt
-        ));
+    // What happened to each comment, and whether to name who did it (the author, for an
+    // addition or a deletion, is already named).
+    let groups: [(&str, &[CommentNote], bool); 4] = [
+        ("+ Thêm", &t.comments_added, false),
+        ("✓ Đã giải quyết", &t.comments_resolved, true),
+        ("↺ Mở lại", &t.comments_reopened, true),
+        ("− Đã xóa", &t.comments_deleted, false),
+    ];
+    for (what, comments, name_doer) in groups {
+        for c in comments {
+            let doer = if name_doer {
+                by(ctx, c.by.as_ref())
+            } else {
+                String::new()
+            };
+            out.push(format!(
+                "{what} {} của {}: «{}»{doer}",
+                comment_what(c),
+                ctx.name(c.author.as_str()),
+                c.excerpt
+            ));
+        }
     }
     for p in &t.proposals {
         out.push(format!(
