@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit
  * 127.0.0.1:0. It prints `sotay-server listening on http://ADDR` after a table of one-time
  * enrollment codes per demo member id; both are parsed here.
  *
- * [stop] kills it; [restart] starts it again on the same data directory and port (the
- * phones' stores remember the server's URL).
+ * [stop] kills it, [kill] with SIGKILL; [restart] starts it again on the same data directory
+ * and port (the phones' stores remember the server's URL).
  */
 class TestServer private constructor(
     private val bin: String,
     val dataDir: File,
-    private var process: Process,
+    @Volatile private var process: Process,
     val url: String,
     /** One-time enrollment codes by demo member id ("m-viet" → "XXXX-XXXX-XXXX"). */
     val codes: Map<String, String>,
@@ -79,6 +79,15 @@ class TestServer private constructor(
     fun stop() {
         process.destroy()
         if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
+    }
+
+    /**
+     * Kills the server with SIGKILL at once, without waiting for anything it is doing (a
+     * request half read, a reply half written): a crash or a cable pulled mid-request.
+     * Safe to call from any thread.
+     */
+    fun kill() {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS)
     }
 
     /** Starts the server again on the same data directory and address. */
