@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ids::CommentId;
-use crate::model::plan::{self, AnnualPlan};
+use crate::model::plan;
 use crate::model::{DecodedChange, Document};
 
 use crate::model::text_doc::{self, RawComment};
@@ -75,13 +75,6 @@ pub fn check_moderate(role: Role, member: &str, author: &str) -> Result<()> {
     }
 }
 
-/// Whether the plan's metadata differs between two versions.
-pub fn plan_metadata_changed(before: &AnnualPlan, after: &AnnualPlan) -> bool {
-    before.number != after.number
-        || before.issue_date != after.issue_date
-        || before.legal_bases != after.legal_bases
-}
-
 /// A plan's metadata: number, issue date, legal bases.
 type PlanMeta = (String, Option<crate::date::Date>, Vec<plan::LegalBasis>);
 
@@ -143,7 +136,7 @@ pub fn check_push(
         }
         (DocKind::TopicDraft | DocKind::Material, None) => check_comments(
             &BTreeMap::new(),
-            &text_doc::raw_comments(doc, None)?,
+            &text_doc::raw_comments(doc)?,
             member,
             role,
         ),

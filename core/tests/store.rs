@@ -2,38 +2,13 @@
 #![allow(clippy::unwrap_used)]
 
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId, TopicId};
-use sotay_core::model::plan::{NewPlan, NewTopic, TopicField, TopicGroup};
+use sotay_core::model::plan::TopicField;
 use sotay_core::model::text_doc::{CommentKind, NewComment, NewTextDoc};
 use sotay_core::org::{Member, MemberStatus, Role};
 use sotay_core::{Error, Store};
 
-fn new_plan() -> NewPlan {
-    NewPlan {
-        branch_id: BranchId::new("b-co-dien"),
-        year: 2026,
-        title: String::new(),
-        number: "01-KH/CB".into(),
-        issue_date: None,
-        purpose: String::new(),
-        implementation: String::new(),
-    }
-}
-
-fn topic(title: &str, month: u8) -> NewTopic {
-    NewTopic {
-        title: title.into(),
-        group: TopicGroup::ProductionTargets,
-        month,
-        scheduled_date: None,
-        combined_with_regular_meeting: false,
-        preparers: vec![],
-        presenter: None,
-        executive: None,
-        draft_deadline: None,
-        expected_output: String::new(),
-        notes: String::new(),
-    }
-}
+mod common;
+use common::{new_plan, topic};
 
 fn open(dir: &tempfile::TempDir, member: &str) -> Store {
     let mut s = Store::open(dir.path().join("phone.sotay")).unwrap();

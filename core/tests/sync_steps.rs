@@ -7,13 +7,16 @@
 use std::time::Duration;
 
 use automerge::ChangeHash;
-use sotay_core::ids::{BranchId, DocKind, MemberId};
-use sotay_core::model::plan::{self, NewPlan, NewTopic, TopicGroup};
+use sotay_core::ids::{DocKind, MemberId};
+use sotay_core::model::plan::{self, NewPlan};
 use sotay_core::model::{Document, Editor, now_unix};
 use sotay_core::protocol::{self, Cursor, DocHeads, PullData, PullDoc, SyncResponse};
 use sotay_core::store::{Enrollment, SyncErrorKind};
 use sotay_core::sync::{ClientConfig, Reply, Round, SyncSession};
 use sotay_core::{Error, Store};
+
+mod common;
+use common::{new_plan, topic};
 
 fn enrolled(dir: &tempfile::TempDir, name: &str) -> Store {
     let mut s = Store::open(dir.path().join(name)).unwrap();
@@ -27,34 +30,6 @@ fn enrolled(dir: &tempfile::TempDir, name: &str) -> Store {
     })
     .unwrap();
     s
-}
-
-fn new_plan() -> NewPlan {
-    NewPlan {
-        branch_id: BranchId::new("b-co-dien"),
-        year: 2026,
-        title: String::new(),
-        number: "01-KH/CB".into(),
-        issue_date: None,
-        purpose: String::new(),
-        implementation: String::new(),
-    }
-}
-
-fn topic(title: &str, month: u8) -> NewTopic {
-    NewTopic {
-        title: title.into(),
-        group: TopicGroup::ProductionTargets,
-        month,
-        scheduled_date: None,
-        combined_with_regular_meeting: false,
-        preparers: vec![],
-        presenter: None,
-        executive: None,
-        draft_deadline: None,
-        expected_output: String::new(),
-        notes: String::new(),
-    }
 }
 
 fn cfg() -> ClientConfig {

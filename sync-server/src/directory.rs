@@ -34,11 +34,13 @@ pub fn for_member(
     } else {
         member.branch_id.as_ref()
     };
-    build(store, &member.committee_id, branch, committee_wide, version)
+    let mut dir = build(store, &member.committee_id, branch, committee_wide, version)?;
+    dir.sign(&server_key(store)?)?;
+    Ok(dir)
 }
 
-/// The directory of one branch, as its members' phones receive it: what the server verifies
-/// a pushed approval against.
+/// The directory of one branch, as its members' phones receive it (unsigned: the server
+/// trusts its own database): what the server verifies a pushed approval against.
 pub fn for_branch(
     store: &dyn ServerStore,
     committee_id: &str,
@@ -115,14 +117,12 @@ fn build(
             );
         }
     }
-    let mut dir = Directory {
+    Ok(Directory {
         version,
         committee_id: committee_id.to_owned(),
         members,
         branches: branches.into_values().collect(),
         issued_at: now_unix(),
         signature: Vec::new(),
-    };
-    dir.sign(&server_key(store)?)?;
-    Ok(dir)
+    })
 }

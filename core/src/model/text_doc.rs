@@ -369,16 +369,10 @@ pub struct RawComment {
     pub status: Option<String>,
 }
 
-/// Every comment's [`RawComment`], at `heads` (the current version when `None`).
-pub fn raw_comments(
-    doc: &Document,
-    heads: Option<&[automerge::ChangeHash]>,
-) -> Result<std::collections::BTreeMap<CommentId, RawComment>> {
+/// Every comment's [`RawComment`], at the current version.
+pub fn raw_comments(doc: &Document) -> Result<std::collections::BTreeMap<CommentId, RawComment>> {
     expect_text(doc)?;
-    let view = match heads {
-        Some(h) => doc.view_at(h)?,
-        None => doc.view(),
-    };
+    let view = doc.view();
     let comments = comments_obj(view)?;
     let keys = view.keys(&comments);
     Ok(read_raw(view, &comments, keys.iter().map(String::as_str)))

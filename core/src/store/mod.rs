@@ -544,7 +544,7 @@ impl Store {
             return Ok(());
         };
         let me = self.identity().map(|m| m.to_string()).unwrap_or_default();
-        let comments = text_doc::raw_comments(self.doc(id)?, None)?;
+        let comments = text_doc::raw_comments_of(self.doc(id)?, [c])?;
         let author = comments
             .get(c)
             .map(|r| r.author.clone())
