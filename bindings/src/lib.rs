@@ -24,6 +24,8 @@
 //!   delta, readiness and `can_approve`; "what needs me" (`needs_me`, `mark_thread_seen`);
 //!   history; `enroll` and `sync` (async), `set_server_url`; listener registration.
 //! - [`records`]: the records and enums that cross the boundary, with their conversions.
+//! - [`labels`]: the Vietnamese words for roles, statuses, kinds and field names, from
+//!   `sotay_core::labels` (`role_label`, `field_label`, …).
 //! - [`listeners`]: the foreign traits [`SyncStatusListener`] and
 //!   [`DocumentChangeListener`], and the [`ListenerHandle`] that unregisters on drop.
 //! - [`error`]: the flat [`ApiError`].
@@ -45,57 +47,16 @@
 //! ```
 
 pub mod error;
+pub mod labels;
 pub mod listeners;
 pub mod records;
 mod runtime;
 pub mod store;
 
 pub use error::ApiError;
+pub use labels::*;
 pub use listeners::{DocumentChangeListener, ListenerHandle, SyncStatusListener};
 pub use records::*;
 pub use store::SotayStore;
 
 uniffi::setup_scaffolding!();
-
-/// The Vietnamese label of a topic group (Nhóm vấn đề), as HD 12 names it.
-#[uniffi::export]
-pub fn topic_group_label(group: TopicGroup) -> String {
-    sotay_core::model::plan::TopicGroup::from(group)
-        .label_vi()
-        .to_owned()
-}
-
-/// Every topic group, in HD 12's order.
-#[uniffi::export]
-pub fn topic_groups() -> Vec<TopicGroup> {
-    sotay_core::model::plan::TopicGroup::ALL
-        .into_iter()
-        .map(Into::into)
-        .collect()
-}
-
-/// The Vietnamese label of a field an approvable plan's topics must have.
-#[uniffi::export]
-pub fn required_field_label(field: RequiredField) -> String {
-    sotay_core::approval::RequiredField::from(field)
-        .label_vi()
-        .to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_labels_come_from_core() {
-        assert_eq!(topic_groups().len(), 7);
-        assert_eq!(
-            topic_group_label(TopicGroup::PartyBuilding),
-            "Xây dựng Đảng, xây dựng đơn vị"
-        );
-        assert_eq!(
-            required_field_label(RequiredField::Presenter),
-            "người trình bày"
-        );
-    }
-}

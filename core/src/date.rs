@@ -70,6 +70,23 @@ pub mod serde_opt {
     }
 }
 
+/// Serde for `Date` as an ISO string.
+pub mod serde_req {
+    use super::Date;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serialises as `"YYYY-MM-DD"`.
+    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format(*d))
+    }
+
+    /// Deserialises from `"YYYY-MM-DD"`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -78,6 +78,10 @@ pub enum DocKind {
     TopicDraft,
     /// A study material.
     Material,
+    /// A thematic session and its minutes.
+    Session,
+    /// One member's receipts (first opening of each material).
+    ReadingLog,
 }
 
 impl DocKind {
@@ -87,6 +91,8 @@ impl DocKind {
             DocKind::AnnualPlan => "annual_plan",
             DocKind::TopicDraft => "topic_draft",
             DocKind::Material => "material",
+            DocKind::Session => "session",
+            DocKind::ReadingLog => "reading_log",
         }
     }
 
@@ -96,6 +102,8 @@ impl DocKind {
             "annual_plan" => Some(DocKind::AnnualPlan),
             "topic_draft" => Some(DocKind::TopicDraft),
             "material" => Some(DocKind::Material),
+            "session" => Some(DocKind::Session),
+            "reading_log" => Some(DocKind::ReadingLog),
             _ => None,
         }
     }

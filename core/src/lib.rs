@@ -10,6 +10,10 @@
 //! - [`store`]: the one entry point, [`Store`]: SQLite (WAL, `synchronous=FULL`), numbered
 //!   migrations, documents as snapshot + incremental chunks, read-model tables for screens.
 //! - [`text`]: Vietnamese text — NFC, accent-insensitive search, Vietnamese collation.
+//! - [`labels`]: the Vietnamese words for roles, statuses, kinds and field names — one
+//!   source for every screen and the CLI.
+//! - [`render`]: official documents (the annual plan) as DOCX and HTML, through one layout
+//!   model both writers consume.
 //! - [`cli`]: the `sotay` device command line.
 //!
 //! ```no_run
@@ -30,9 +34,11 @@ pub mod cli;
 pub mod date;
 mod error;
 pub mod ids;
+pub mod labels;
 pub mod model;
 pub mod org;
 pub mod protocol;
+pub mod render;
 pub mod roles;
 pub mod store;
 pub mod sync;

@@ -12,6 +12,7 @@ use crate::ids::CommentId;
 use crate::model::plan;
 use crate::model::{DecodedChange, Document};
 
+use crate::model::session::{self, RawSession};
 use crate::model::text_doc::{self, RawComment};
 use crate::org::Role;
 use crate::{Error, Result};
@@ -26,6 +27,13 @@ pub const PLAN_METADATA_EDITORS: &[Role] = &[Role::Secretary, Role::DeputySecret
 /// Roles that may resolve another member's comment thread or decide a proposal's status
 /// (besides its author): the officers who follow proposals into resolutions.
 pub const COMMENT_MODERATORS: &[Role] = &[Role::Secretary, Role::DeputySecretary, Role::Executive];
+
+/// Roles that may create a session and name its chair and clerk: the officers.
+pub const SESSION_OFFICERS: &[Role] = &[Role::Secretary, Role::DeputySecretary, Role::Executive];
+
+/// Roles that may publish a draft or material to the branch: those who approve drafts
+/// (HD 12: "approved by the branch executive or the secretary, then sent to all members").
+pub const DISTRIBUTORS: &[Role] = &[Role::Secretary, Role::Executive];
 
 fn refuse(what: &str, allowed: &[Role], role: Role) -> Error {
     Error::NotPermitted(format!(
@@ -75,12 +83,86 @@ pub fn check_moderate(role: Role, member: &str, author: &str) -> Result<()> {
     }
 }
 
-/// A plan's metadata: number, issue date, legal bases.
-type PlanMeta = (String, Option<crate::date::Date>, Vec<plan::LegalBasis>);
+/// Checks that `role` may create a session or name its chair and clerk.
+pub fn check_session_officers(role: Role) -> Result<()> {
+    if SESSION_OFFICERS.contains(&role) {
+        Ok(())
+    } else {
+        Err(refuse(
+            "creating a session or naming its chair and clerk",
+            SESSION_OFFICERS,
+            role,
+        ))
+    }
+}
+
+/// Checks that `role` may publish materials.
+pub fn check_publish(role: Role) -> Result<()> {
+    if DISTRIBUTORS.contains(&role) {
+        Ok(())
+    } else {
+        Err(refuse("publishing a draft or material", DISTRIBUTORS, role))
+    }
+}
+
+/// Checks that `member` may write the minutes: an officer, or the chair or clerk the session
+/// names (`chair_clerk`, as they stood before the edit).
+pub fn check_minutes(role: Role, member: &str, chair_clerk: (&str, &str)) -> Result<()> {
+    if SESSION_OFFICERS.contains(&role) || member == chair_clerk.0 || member == chair_clerk.1 {
+        Ok(())
+    } else {
+        Err(Error::NotPermitted(format!(
+            "writing the minutes is for the session's chair or clerk, or an officer ({}); you hold {}",
+            SESSION_OFFICERS
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            role.as_str()
+        )))
+    }
+}
+
+/// Checks that `member` may post progress on a task owned by `owner`.
+pub fn check_task_update(role: Role, member: &str, owner: &str) -> Result<()> {
+    if member == owner || SESSION_OFFICERS.contains(&role) {
+        Ok(())
+    } else {
+        Err(Error::NotPermitted(format!(
+            "only the task's owner ({owner}) or an officer may update it"
+        )))
+    }
+}
+
+/// Checks that `member` may write reading log `doc` (only their own).
+pub fn check_reading_log(doc: &Document, member: &str) -> Result<()> {
+    use crate::ids::{BranchId, MemberId};
+    use crate::model::reading_log;
+    let owner = reading_log::owner(doc);
+    let expected = doc
+        .branch_id()
+        .map(|b: BranchId| reading_log::id_for(&b, &MemberId::new(member)));
+    if owner.as_ref().map(|m| m.as_str()) == Some(member) && expected.as_ref() == Some(doc.id()) {
+        Ok(())
+    } else {
+        Err(Error::NotPermitted(format!(
+            "reading log {} is not {member}'s: members cannot write another member's receipts",
+            doc.id()
+        )))
+    }
+}
+
+/// A plan's metadata: number, issue date, legal bases, distribution lead days.
+type PlanMeta = (String, Option<crate::date::Date>, Vec<plan::LegalBasis>, u32);
 
 fn plan_meta(doc: &Document) -> Result<PlanMeta> {
     let p = plan::get(doc)?;
-    Ok((p.number, p.issue_date, p.legal_bases))
+    Ok((
+        p.number,
+        p.issue_date,
+        p.legal_bases,
+        plan::distribution_lead_days(doc),
+    ))
 }
 
 /// What the role rules compare before and after a push: a plan's metadata, or the raw
@@ -98,6 +180,10 @@ pub enum Snapshot {
         /// Their fields before the push (absent: new).
         before: BTreeMap<CommentId, RawComment>,
     },
+    /// A session's fields.
+    Session(Box<RawSession>),
+    /// A reading log (only its owner writes it; nothing to compare).
+    ReadingLog,
 }
 
 impl Snapshot {
@@ -111,6 +197,8 @@ impl Snapshot {
                 let before = text_doc::raw_comments_of(doc, &ids)?;
                 Snapshot::Comments { ids, before }
             }
+            DocKind::Session => Snapshot::Session(Box::new(session::raw(doc)?)),
+            DocKind::ReadingLog => Snapshot::ReadingLog,
         })
     }
 }
@@ -143,10 +231,62 @@ pub fn check_push(
         (DocKind::TopicDraft | DocKind::Material, Some(Snapshot::Comments { ids, before })) => {
             check_comments(before, &text_doc::raw_comments_of(doc, ids)?, member, role)
         }
+        (DocKind::Session, None) => check_session_officers(role),
+        (DocKind::Session, Some(Snapshot::Session(b))) => {
+            check_session(b, &session::raw(doc)?, member, role)
+        }
+        (DocKind::ReadingLog, _) => check_reading_log(doc, member),
         _ => Err(Error::InvalidDocument(
             "the document changed kind during a push".into(),
         )),
     }
+}
+
+/// Session rules: chair and clerk are named by officers; publishing is for distributors;
+/// the minutes and tasks are written by officers or the chair and clerk named before the
+/// push; a task update is posted by the task's owner or an officer, in their own name, and
+/// never changed afterwards.
+fn check_session(b: &RawSession, a: &RawSession, member: &str, role: Role) -> Result<()> {
+    if a.officers != b.officers {
+        check_session_officers(role)?;
+    }
+    if a.distribution != b.distribution {
+        check_publish(role)?;
+    }
+    if a.minutes != b.minutes || a.texts != b.texts || a.tasks != b.tasks {
+        check_minutes(role, member, (&b.officers.0, &b.officers.1))?;
+    }
+    for (task, updates) in &a.updates {
+        let before = b.updates.get(task);
+        for (id, u) in updates {
+            match before.and_then(|m| m.get(id)) {
+                Some(old) if old == u => {}
+                Some(_) => {
+                    return Err(Error::NotPermitted(format!(
+                        "task update {id} may not be changed once posted"
+                    )));
+                }
+                None => {
+                    if u.first().map(String::as_str) != Some(member) {
+                        return Err(Error::NotPermitted(format!(
+                            "task update {id} names another member as its author"
+                        )));
+                    }
+                    let owner = a.tasks.get(task).and_then(|t| t.get(1)).map(String::as_str);
+                    check_task_update(role, member, owner.unwrap_or_default())?;
+                }
+            }
+        }
+    }
+    for (task, updates) in &b.updates {
+        let after = a.updates.get(task);
+        if updates.keys().any(|id| after.is_none_or(|m| !m.contains_key(id))) {
+            return Err(Error::NotPermitted(format!(
+                "updates of task {task} may not be removed"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Comment rules: a new comment names its writer as author; only the author changes what

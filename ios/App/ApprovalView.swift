@@ -44,19 +44,20 @@ struct ApprovalView: View {
     }
 
     @ViewBuilder private var status: some View {
-        switch vm.state.status {
+        let state = vm.state.status
+        switch state {
         case .notSubmitted:
-            Text("Chưa trình duyệt")
+            Text(state.label)
         case .submitted(let by, let at, _, _):
-            Text("Đã trình, chờ phê duyệt — \(by), \(Labels.time(at))")
+            Text("\(state.label) — \(by), \(Labels.time(at))")
         case .approved(let a):
-            Label("Đã phê duyệt — chữ ký hợp lệ", systemImage: "checkmark.seal.fill").foregroundStyle(.green)
-            Text("\(a.signer) (\(Labels.role(a.role))), \(Labels.time(a.signedAt))")
+            Label("\(state.label) — chữ ký hợp lệ", systemImage: "checkmark.seal.fill").foregroundStyle(.green)
+            Text("\(a.signer) (\(a.role.label)), \(Labels.time(a.signedAt))")
         case .approvedWithChanges(let a, _):
-            Label("Đã phê duyệt, có thay đổi sau đó", systemImage: "checkmark.seal").foregroundStyle(.orange)
-            Text("\(a.signer) (\(Labels.role(a.role))), \(Labels.time(a.signedAt))")
+            Label(state.label, systemImage: "checkmark.seal").foregroundStyle(.orange)
+            Text("\(a.signer) (\(a.role.label)), \(Labels.time(a.signedAt))")
         case .invalid(_, _, let reasonVi, _):
-            Label("Phê duyệt không hợp lệ", systemImage: "xmark.seal").foregroundStyle(.red)
+            Label(state.label, systemImage: "xmark.seal").foregroundStyle(.red)
             Text(reasonVi)
         }
     }

@@ -18,7 +18,7 @@ struct BranchHomeView: View {
                         ForEach(needs.approvalsPending, id: \.docId) { p in
                             NavigationLink(value: Route.approval(p.docId)) {
                                 VStack(alignment: .leading) {
-                                    Text(p.title.isEmpty ? Labels.kind(p.kind) : p.title)
+                                    Text(p.title.isEmpty ? p.kind.label : p.title)
                                     Text("Trình bởi \(vm.state.name(of: p.submittedBy)), \(Labels.time(p.submittedAt))")
                                         .font(.caption).foregroundStyle(.secondary)
                                     if !p.ready {

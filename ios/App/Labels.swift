@@ -1,48 +1,13 @@
-// Vietnamese words for what the screens show.
+// The app's Vietnamese sentences and error texts; domain words come from the Rust core.
 
 import Foundation
 import SoTayKit
 import SwiftUI
 
+/// The app's sentences around domain values. The values' own words (roles, kinds, statuses,
+/// field names) come from the Rust core through SoTayKit (`role.label`, `FieldScope.topic.label(of:)`,
+/// `conflict.fieldLabel`), the same words the Android app and the CLI show.
 enum Labels {
-    static func role(_ role: Role) -> String {
-        switch role {
-        case .secretary: "Bí thư"
-        case .deputySecretary: "Phó Bí thư"
-        case .executive: "Chi ủy viên"
-        case .member: "Đảng viên"
-        case .inspector: "Ủy viên Ủy ban Kiểm tra"
-        case .admin: "Quản trị"
-        }
-    }
-
-    static func kind(_ kind: DocKind) -> String {
-        switch kind {
-        case .annualPlan: "Kế hoạch năm"
-        case .topicDraft: "Dự thảo chuyên đề"
-        case .material: "Tài liệu"
-        }
-    }
-
-    /// A document field's name ("expected_output" → "Sản phẩm dự kiến").
-    static func field(_ key: String) -> String {
-        switch key {
-        case "title": "Tên chuyên đề"
-        case "presenter": "Người trình bày"
-        case "preparers": "Người chuẩn bị"
-        case "executive": "Chi ủy viên phụ trách"
-        case "scheduled_date": "Thời gian"
-        case "draft_deadline": "Hạn dự thảo"
-        case "expected_output": "Sản phẩm dự kiến"
-        case "notes": "Ghi chú"
-        case "status": "Tình trạng"
-        case "group": "Nhóm vấn đề"
-        case "number": "Số kế hoạch"
-        case "issue_date": "Ngày ban hành"
-        default: key
-        }
-    }
-
     static func time(_ seconds: Int64) -> String {
         Date(timeIntervalSince1970: TimeInterval(seconds)).formatted(date: .abbreviated, time: .shortened)
     }
@@ -54,15 +19,21 @@ enum Labels {
             d.topicsAdded.map { "Thêm chuyên đề «\($0.title)»" }
                 + d.topicsCancelled.map { "Hủy chuyên đề «\($0.title)»" }
                 + d.topicsMoved.map { "Chuyển «\($0.title)» từ vị trí \($0.fromIndex + 1) sang \($0.toIndex + 1)" }
-                + d.topicFields.map { "«\($0.topicTitle)»: \(field($0.change.field)) \(value($0.change.from)) → \(value($0.change.to))" }
-                + d.fields.map { "\(field($0.field)): \(value($0.from)) → \(value($0.to))" }
-                + (d.purpose.isEmpty ? [] : ["Sửa mục đích, yêu cầu"])
-                + (d.implementation.isEmpty ? [] : ["Sửa tổ chức thực hiện"])
+                + d.topicFields.map { "«\($0.topicTitle)»: \(line(.topic, $0.change))" }
+                + d.fields.map { line(.document, $0) }
+                + (d.purpose.isEmpty ? [] : ["Sửa \(FieldScope.document.label(of: "purpose").lowercased())"])
+                + (d.implementation.isEmpty ? [] : ["Sửa \(FieldScope.document.label(of: "implementation").lowercased())"])
         case .text(let d):
-            (d.body.isEmpty ? [] : ["Sửa nội dung (\(d.body.count) chỗ)"])
-                + d.commentsAdded.map { "Góp ý mới của \($0.author)" }
-                + d.proposals.map { "Đề xuất của \($0.comment.author): \(proposal($0.from)) → \(proposal($0.to))" }
+            d.fields.map { line(.document, $0) }
+                + (d.body.isEmpty ? [] : ["Sửa nội dung (\(d.body.count) chỗ)"])
+                + d.commentsAdded.map { "\($0.kind.label) mới của \($0.author)" }
+                + d.proposals.map { "\(CommentKind.proposal.label) của \($0.comment.author): \($0.from.label) → \($0.to.label)" }
         }
+    }
+
+    /// "Sản phẩm dự kiến: «…» → «…»".
+    static func line(_ scope: FieldScope, _ change: FieldChange) -> String {
+        "\(scope.label(of: change.field)): \(value(change.from)) → \(value(change.to))"
     }
 
     /// Why the member cannot approve now, one line per reason.
@@ -72,10 +43,10 @@ enum Labels {
             case .notEnrolled: ["Thiết bị chưa đăng ký"]
             case .noDirectory: ["Chưa đồng bộ danh sách đảng viên"]
             case .notInBranch: ["Đồng chí không thuộc chi bộ của tài liệu này"]
-            case .wrongRole(_, let needed): ["Chỉ \(needed.map(role).joined(separator: ", ")) được phê duyệt"]
+            case .wrongRole(_, let needed): ["Chỉ \(needed.map(\.label).joined(separator: ", ")) được phê duyệt"]
             case .notReady(let r):
                 (r.conflicts.isEmpty ? [] : ["\(r.conflicts.count) xung đột chưa giải quyết"])
-                    + r.missing.map { "\($0.topicTitle): thiếu \(requiredFieldLabel(field: $0.field))" }
+                    + r.missing.map { "\($0.topicTitle): thiếu \($0.field.label)" }
             }
         }
     }
@@ -83,18 +54,9 @@ enum Labels {
     /// Why a thread waits for the member.
     static func reason(_ r: ThreadReason) -> String {
         switch r {
-        case .proposalDecided(let status): "Đề xuất của đồng chí đã được xử lý: \(proposal(status))"
+        case .proposalDecided(let status): "\(CommentKind.proposal.label) của đồng chí đã được xử lý: \(status.label.lowercased())"
         case .reply: "Có trả lời mới"
         case .onMyDocument: "Góp ý vào tài liệu của đồng chí"
-        }
-    }
-
-    static func proposal(_ s: ProposalStatus) -> String {
-        switch s {
-        case .open: "đang mở"
-        case .accepted: "chấp nhận"
-        case .rejected: "không chấp nhận"
-        case .done: "đã thực hiện"
         }
     }
 
@@ -105,8 +67,8 @@ enum Labels {
         case .bool(let b): b ? "có" : "không"
         case .member(let m): m ?? "(trống)"
         case .members(let ms): ms.joined(separator: ", ")
-        case .group(let g): topicGroupLabel(group: g)
-        case .status(let s): "\(s)"
+        case .group(let g): g.label
+        case .status(let s): s.label
         }
     }
 }

@@ -35,7 +35,7 @@ struct PlanEditorView: View {
             if let r = vm.state.readiness, !r.ready, !r.missing.isEmpty {
                 Section("Chưa thể phê duyệt") {
                     ForEach(r.missing, id: \.self) { m in
-                        Text("\(m.topicTitle): thiếu \(requiredFieldLabel(field: m.field))")
+                        Text("\(m.topicTitle): thiếu \(m.field.label)")
                     }
                 }
             }
@@ -60,7 +60,7 @@ struct TopicRowView: View {
             Text(topic.title).strikethrough(topic.status == .cancelled)
             HStack {
                 if let month = topic.month { Text("Tháng \(month)") }
-                Text(topicGroupLabel(group: topic.group))
+                Text(topic.group.label)
             }
             .font(.caption).foregroundStyle(.secondary)
             Text("Chuẩn bị: \(topic.preparers.compactMap(name).joined(separator: ", "))")
@@ -78,7 +78,7 @@ struct ConflictRow: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 6) {
-            Text("\(conflict.topic?.title ?? "Kế hoạch"): \(Labels.field(conflict.field))").font(.headline)
+            Text("\(conflict.topic?.title ?? "Kế hoạch"): \(conflict.fieldLabel)").font(.headline)
             ForEach(conflict.choices, id: \.op) { choice in
                 Button {
                     choose(choice)

@@ -17,7 +17,7 @@ struct TopicDraftView: View {
     var body: some View {
         List {
             if let doc = vm.state.shown {
-                Section(doc.kind == .material ? "Tài liệu: \(doc.title)" : "Dự thảo") {
+                Section(doc.kind == .material ? "\(doc.kind.label): \(doc.title)" : doc.kind.label) {
                     TextEditor(text: $editing)
                         .frame(minHeight: 200)
                         .onAppear { editing = doc.body }
@@ -83,7 +83,7 @@ struct ThreadView: View {
                     Text("Đoạn văn này đã bị xóa").font(.caption).foregroundStyle(.orange)
                 }
             }
-            Text("\(thread.isProposal ? "Đề xuất" : "Góp ý") của \(thread.root.author)").font(.caption)
+            Text("\(thread.root.kind.label) của \(thread.root.author)\(thread.root.status.map { " — \($0.label)" } ?? "")").font(.caption)
             Text(thread.root.deleted ? "(đã xóa)" : thread.root.body)
             ForEach(thread.replies, id: \.id) { r in
                 Text("↳ \(r.author): \(r.deleted ? "(đã xóa)" : r.body)").font(.callout)

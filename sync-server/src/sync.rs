@@ -135,7 +135,11 @@ impl DocLocks {
 
 fn scope_of(kind: DocKind, doc: &Document) -> Option<Scope> {
     match kind {
-        DocKind::AnnualPlan | DocKind::TopicDraft | DocKind::Material => {
+        DocKind::AnnualPlan
+        | DocKind::TopicDraft
+        | DocKind::Material
+        | DocKind::Session
+        | DocKind::ReadingLog => {
             doc.branch_id().map(Scope::Branch)
         }
     }
@@ -442,6 +446,7 @@ fn invalid_code(i: &Invalid) -> &'static str {
         Invalid::WrongBranch { .. } => "wrong_branch",
         Invalid::WrongDocument { .. } => "wrong_document",
         Invalid::HeadsUnknown { .. } => "unknown_heads",
+        Invalid::NotChairOrClerk { .. } => "not_chair_or_clerk",
     }
 }
 

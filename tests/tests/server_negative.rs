@@ -698,6 +698,10 @@ fn assert_phone_documents_open(phone: &mut Phone) {
             DocKind::TopicDraft | DocKind::Material => {
                 phone.store.text_doc(&id).unwrap();
             }
+            DocKind::Session => {
+                phone.store.session(&id).unwrap();
+            }
+            DocKind::ReadingLog => {}
         }
     }
 }

@@ -91,6 +91,26 @@ pub enum SignoffState {
     Refused,
 }
 
+impl From<core_store::SignoffState> for SignoffState {
+    fn from(s: core_store::SignoffState) -> Self {
+        match s {
+            core_store::SignoffState::Unsent => SignoffState::Unsent,
+            core_store::SignoffState::Synced => SignoffState::Synced,
+            core_store::SignoffState::Refused => SignoffState::Refused,
+        }
+    }
+}
+
+impl From<SignoffState> for core_store::SignoffState {
+    fn from(s: SignoffState) -> Self {
+        match s {
+            SignoffState::Unsent => core_store::SignoffState::Unsent,
+            SignoffState::Synced => core_store::SignoffState::Synced,
+            SignoffState::Refused => core_store::SignoffState::Refused,
+        }
+    }
+}
+
 /// A sign-off with where it stands.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SignoffEntry {
@@ -108,16 +128,7 @@ impl TryFrom<core_store::SignoffRecord> for SignoffEntry {
     type Error = ApiError;
 
     fn try_from(r: core_store::SignoffRecord) -> Result<Self> {
-        let state = match r.state.as_str() {
-            "unsent" => SignoffState::Unsent,
-            "synced" => SignoffState::Synced,
-            "refused" => SignoffState::Refused,
-            other => {
-                return Err(ApiError::Damaged(format!(
-                    "a sign-off has the unknown state {other:?}"
-                )));
-            }
-        };
+        let state = core_store::SignoffState::parse(&r.state)?.into();
         let (refusal_code, refusal_message) = r.refusal.unzip();
         Ok(SignoffEntry {
             signoff: (&r.signoff).into(),
@@ -203,6 +214,48 @@ impl From<core_approval::Status> for ApprovalStatus {
                 reason_vi: reason.message_vi(),
                 last_valid: last_valid.as_deref().map(Into::into),
             },
+        }
+    }
+}
+
+/// Which of the five states an [`ApprovalStatus`] is, without its records (for its label,
+/// `approval_status_label`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum ApprovalStatusKind {
+    /// [`ApprovalStatus::NotSubmitted`].
+    NotSubmitted,
+    /// [`ApprovalStatus::Submitted`].
+    Submitted,
+    /// [`ApprovalStatus::Approved`].
+    Approved,
+    /// [`ApprovalStatus::ApprovedWithChanges`].
+    ApprovedWithChanges,
+    /// [`ApprovalStatus::Invalid`].
+    Invalid,
+}
+
+impl From<core_approval::StatusKind> for ApprovalStatusKind {
+    fn from(k: core_approval::StatusKind) -> Self {
+        use core_approval::StatusKind as K;
+        match k {
+            K::NotSubmitted => ApprovalStatusKind::NotSubmitted,
+            K::Submitted => ApprovalStatusKind::Submitted,
+            K::Approved => ApprovalStatusKind::Approved,
+            K::ApprovedWithChanges => ApprovalStatusKind::ApprovedWithChanges,
+            K::Invalid => ApprovalStatusKind::Invalid,
+        }
+    }
+}
+
+impl From<ApprovalStatusKind> for core_approval::StatusKind {
+    fn from(k: ApprovalStatusKind) -> Self {
+        use core_approval::StatusKind as K;
+        match k {
+            ApprovalStatusKind::NotSubmitted => K::NotSubmitted,
+            ApprovalStatusKind::Submitted => K::Submitted,
+            ApprovalStatusKind::Approved => K::Approved,
+            ApprovalStatusKind::ApprovedWithChanges => K::ApprovedWithChanges,
+            ApprovalStatusKind::Invalid => K::Invalid,
         }
     }
 }

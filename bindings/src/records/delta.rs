@@ -35,6 +35,7 @@ impl From<core_approval::Delta> for Delta {
             content: match d.content {
                 core_approval::DeltaContent::Plan(p) => DeltaContent::Plan { delta: p.into() },
                 core_approval::DeltaContent::Text(t) => DeltaContent::Text { delta: t.into() },
+                core_approval::DeltaContent::Session(s) => DeltaContent::Session { fields: s.fields },
             },
         }
     }
@@ -52,6 +53,11 @@ pub enum DeltaContent {
     Text {
         /// What differs.
         delta: TextDocDelta,
+    },
+    /// Session minutes: the parts that differ (keys; `session_field_label` names them).
+    Session {
+        /// Keys of the parts that differ.
+        fields: Vec<String>,
     },
 }
 

@@ -18,6 +18,10 @@ pub enum DocKind {
     TopicDraft,
     /// A study material.
     Material,
+    /// A thematic session and its minutes.
+    Session,
+    /// One member's receipts.
+    ReadingLog,
 }
 
 impl From<ids::DocKind> for DocKind {
@@ -26,6 +30,8 @@ impl From<ids::DocKind> for DocKind {
             ids::DocKind::AnnualPlan => DocKind::AnnualPlan,
             ids::DocKind::TopicDraft => DocKind::TopicDraft,
             ids::DocKind::Material => DocKind::Material,
+            ids::DocKind::Session => DocKind::Session,
+            ids::DocKind::ReadingLog => DocKind::ReadingLog,
         }
     }
 }
@@ -36,6 +42,8 @@ impl From<DocKind> for ids::DocKind {
             DocKind::AnnualPlan => ids::DocKind::AnnualPlan,
             DocKind::TopicDraft => ids::DocKind::TopicDraft,
             DocKind::Material => ids::DocKind::Material,
+            DocKind::Session => ids::DocKind::Session,
+            DocKind::ReadingLog => ids::DocKind::ReadingLog,
         }
     }
 }
@@ -385,9 +393,12 @@ pub(crate) fn pos(n: u32) -> usize {
 pub(crate) fn text_kind(kind: DocKind) -> Result<()> {
     match kind {
         DocKind::TopicDraft | DocKind::Material => Ok(()),
-        DocKind::AnnualPlan => Err(ApiError::InvalidInput(
-            "a plan is created with create_plan, not create_text_doc".into(),
-        )),
+        DocKind::AnnualPlan | DocKind::Session | DocKind::ReadingLog => Err(
+            ApiError::InvalidInput(format!(
+                "a {} is not created with create_text_doc",
+                ids::DocKind::from(kind)
+            )),
+        ),
     }
 }
 

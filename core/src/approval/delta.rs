@@ -47,6 +47,37 @@ use crate::{Error, Result};
 /// How many characters of a comment an excerpt shows.
 pub const EXCERPT_CHARS: usize = 80;
 
+/// Every key [`PlanDelta::fields`] can name (the plan's header).
+pub const PLAN_FIELDS: [&str; 3] = ["title", "number", "issue_date"];
+/// Every key a [`LegalBasisChange::Changed`] can name.
+pub const LEGAL_BASIS_FIELDS: [&str; 3] = ["number", "date", "title"];
+/// Every key [`PlanDelta::topic_fields`] can name.
+pub const TOPIC_FIELDS: [&str; 11] = [
+    "title",
+    "group",
+    "scheduled_date",
+    "combined_meeting",
+    "preparers",
+    "presenter",
+    "executive",
+    "draft_deadline",
+    "expected_output",
+    "notes",
+    "status",
+];
+/// Every key [`TextDocDelta::fields`] can name.
+pub const TEXT_DOC_FIELDS: [&str; 2] = ["title", "description"];
+
+/// Checks, in debug builds, that an emitted key is listed: every listed key has a Vietnamese
+/// label ([`crate::labels`], whose tests walk these lists), so a key added here without one
+/// fails every test that reaches it.
+fn listed(keys: &[&str], field: &str) {
+    debug_assert!(
+        keys.contains(&field),
+        "the delta emits {field:?}, which its key list (and so crate::labels) lacks"
+    );
+}
+
 /// The difference between two versions of one document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delta {
@@ -68,6 +99,7 @@ impl Delta {
         match &self.content {
             DeltaContent::Plan(p) => p.is_empty(),
             DeltaContent::Text(t) => t.is_empty(),
+            DeltaContent::Session(s) => s.fields.is_empty(),
         }
     }
 }
@@ -80,6 +112,72 @@ pub enum DeltaContent {
     Plan(PlanDelta),
     /// A topic draft or material.
     Text(TextDocDelta),
+    /// Session minutes: which parts changed.
+    Session(SessionDelta),
+}
+
+/// What changed in session minutes: the parts, by key ([`SESSION_FIELDS`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionDelta {
+    /// Keys of the parts that differ, in [`SESSION_FIELDS`] order.
+    pub fields: Vec<String>,
+}
+
+/// Every key [`SessionDelta::fields`] can name.
+pub const SESSION_FIELDS: [&str; 19] = [
+    "session_date",
+    "combined_with_regular",
+    "distribution",
+    "started_at",
+    "ended_at",
+    "place",
+    "chair",
+    "clerk",
+    "presenter",
+    "attendance",
+    "guests",
+    "opinions",
+    "purpose",
+    "summary",
+    "conclusion",
+    "resolution",
+    "votes",
+    "tasks",
+    "quality",
+];
+
+fn session_delta(doc: &Document, from: &[ChangeHash], to: &[ChangeHash]) -> Result<SessionDelta> {
+    use crate::model::session;
+    let a = session::get_at(doc, from)?;
+    let b = session::get_at(doc, to)?;
+    let differs = |k: &str| match k {
+        "session_date" => a.session_date != b.session_date,
+        "combined_with_regular" => a.combined_with_regular != b.combined_with_regular,
+        "distribution" => a.distribution != b.distribution,
+        "started_at" => a.started_at != b.started_at,
+        "ended_at" => a.ended_at != b.ended_at,
+        "place" => a.place != b.place,
+        "chair" => a.chair != b.chair,
+        "clerk" => a.clerk != b.clerk,
+        "presenter" => a.presenter != b.presenter,
+        "attendance" => a.attendance != b.attendance,
+        "guests" => a.guests != b.guests,
+        "opinions" => a.opinions != b.opinions,
+        "purpose" => a.purpose != b.purpose,
+        "summary" => a.summary != b.summary,
+        "conclusion" => a.conclusion != b.conclusion,
+        "resolution" => a.resolution != b.resolution,
+        "votes" => (a.votes_for, a.votes_against) != (b.votes_for, b.votes_against),
+        "tasks" => a.tasks != b.tasks,
+        _ => a.quality != b.quality,
+    };
+    Ok(SessionDelta {
+        fields: SESSION_FIELDS
+            .iter()
+            .filter(|k| differs(k))
+            .map(|k| (*k).to_owned())
+            .collect(),
+    })
 }
 
 /// A field's value, typed so a screen can render names and labels.
@@ -377,6 +475,12 @@ pub fn delta(doc: &mut Document, from: &[ChangeHash], to: Option<&[ChangeHash]>)
         DocKind::TopicDraft | DocKind::Material => {
             DeltaContent::Text(text_doc_delta(doc, &from, &to)?)
         }
+        DocKind::Session => DeltaContent::Session(session_delta(doc, &from, &to)?),
+        DocKind::ReadingLog => {
+            return Err(Error::InvalidInput(
+                "a reading log has no versions to compare".into(),
+            ));
+        }
     };
     Ok(Delta {
         from,
@@ -471,6 +575,7 @@ fn plan_fields(
     out: &mut PlanDelta,
 ) {
     let mut push = |field: &str, from: FieldValue, to: FieldValue| {
+        listed(&PLAN_FIELDS, field);
         if from != to {
             out.fields.push(FieldChange {
                 field: field.into(),
@@ -536,6 +641,7 @@ fn legal_basis_changes(
                     ),
                 ];
                 for (field, from, to) in fields {
+                    listed(&LEGAL_BASIS_FIELDS, field);
                     if from != to {
                         out.legal_bases.push(LegalBasisChange::Changed {
                             id: l.id.clone(),
@@ -609,6 +715,7 @@ fn topic_changes(
             });
         }
         let mut push = |field: &str, from: FieldValue, to: FieldValue, who: Option<MemberId>| {
+            listed(&TOPIC_FIELDS, field);
             if from != to {
                 out.topic_fields.push(TopicFieldChange {
                     topic_id: t.id.clone(),
@@ -829,6 +936,7 @@ fn text_doc_delta(
         ("title", &old.title, &new.title),
         ("description", &old.description, &new.description),
     ] {
+        listed(&TEXT_DOC_FIELDS, field);
         if a != b {
             out.fields.push(FieldChange {
                 field: field.into(),

@@ -53,14 +53,16 @@
 //! # Ok::<(), sotay_core::Error>(())
 //! ```
 
+pub mod adoption;
 pub mod delta;
 pub mod record;
 pub mod rules;
 pub mod status;
 
+pub use adoption::{Adoption, adoption};
 pub use delta::{
     CommentNote, Delta, DeltaContent, FieldChange, FieldValue, LegalBasisChange, LegalBasisRef,
-    PlanDelta, ProposalChange, TextDocDelta, TextEdit, TextEditKind, TopicAdded, TopicFieldChange,
+    PlanDelta, ProposalChange, SESSION_FIELDS, SessionDelta, TextDocDelta, TextEdit, TextEditKind, TopicAdded, TopicFieldChange,
     TopicMoved, TopicRef, delta,
 };
 pub use record::{Signoff, SignoffAction, SignoffFields, SignoffId};
@@ -68,4 +70,4 @@ pub use rules::{
     Authority, DeviceFacts, Invalid, MemoryAuthority, MissingItem, NotReady, RequiredField,
     check_document, check_ready, required_roles, verify, verify_for,
 };
-pub use status::{Status, status};
+pub use status::{Status, StatusKind, status};

@@ -65,6 +65,15 @@ pub fn required_roles(kind: DocKind, deputy_delegated: bool) -> &'static [Role] 
         (DocKind::AnnualPlan, false) => &[Role::Secretary],
         (DocKind::AnnualPlan, true) => &[Role::Secretary, Role::DeputySecretary],
         (DocKind::TopicDraft | DocKind::Material, _) => &[Role::Secretary, Role::Executive],
+        // Minutes are adopted by the chair and the clerk the minutes name, whatever their
+        // branch role: checked against the document in [`check_document`].
+        (DocKind::Session, _) => &[
+            Role::Secretary,
+            Role::DeputySecretary,
+            Role::Executive,
+            Role::Member,
+        ],
+        (DocKind::ReadingLog, _) => &[],
     }
 }
 
@@ -147,6 +156,11 @@ pub enum Invalid {
     },
     /// This replica does not hold the version the record names (not synced yet, or never
     /// existed).
+    #[error("{signer} signed minutes that name neither them as chair nor as clerk at that version")]
+    NotChairOrClerk {
+        /// The signer.
+        signer: MemberId,
+    },
     #[error("this device does not have the signed version ({missing} change(s) missing); sync")]
     HeadsUnknown {
         /// How many of the named changes (or their dependencies) are missing.
@@ -183,6 +197,9 @@ impl Invalid {
             }
             Invalid::WrongDocument { .. } => {
                 "Bản ký duyệt thuộc về văn bản khác, không áp dụng cho văn bản này.".into()
+            }
+            Invalid::NotChairOrClerk { .. } => {
+                "Người ký không phải chủ trì hay thư ký ghi trong biên bản ở phiên bản đã ký.".into()
             }
             Invalid::HeadsUnknown { .. } => {
                 "Máy này chưa nhận được phiên bản đã ký duyệt; hãy đồng bộ.".into()
@@ -272,6 +289,15 @@ pub fn check_document(s: &Signoff, doc: &Document) -> Result<(), Invalid> {
         return Err(Invalid::HeadsUnknown {
             missing: doc.missing_count(&heads),
         });
+    }
+    if s.doc_kind == DocKind::Session && s.action == SignoffAction::Approve {
+        let (chair, clerk) = crate::model::session::signers_at(doc, &heads)
+            .map_err(|e| Invalid::Malformed { reason: e.to_string() })?;
+        if chair.as_ref() != Some(&s.signer) && clerk.as_ref() != Some(&s.signer) {
+            return Err(Invalid::NotChairOrClerk {
+                signer: s.signer.clone(),
+            });
+        }
     }
     Ok(())
 }

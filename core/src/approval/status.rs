@@ -89,7 +89,57 @@ pub enum Status {
     },
 }
 
+/// Which of the five states a [`Status`] is, without its records: what a list shows, what
+/// JSON names (`"approved_with_changes"`), what a label is for ([`crate::labels`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusKind {
+    /// [`Status::NotSubmitted`].
+    NotSubmitted,
+    /// [`Status::Submitted`].
+    Submitted,
+    /// [`Status::Approved`].
+    Approved,
+    /// [`Status::ApprovedWithChanges`].
+    ApprovedWithChanges,
+    /// [`Status::Invalid`].
+    Invalid,
+}
+
+impl StatusKind {
+    /// Every kind, from "nothing yet" to "approved", then "invalid".
+    pub const ALL: [StatusKind; 5] = [
+        StatusKind::NotSubmitted,
+        StatusKind::Submitted,
+        StatusKind::Approved,
+        StatusKind::ApprovedWithChanges,
+        StatusKind::Invalid,
+    ];
+
+    /// The code name ("approved_with_changes").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusKind::NotSubmitted => "not_submitted",
+            StatusKind::Submitted => "submitted",
+            StatusKind::Approved => "approved",
+            StatusKind::ApprovedWithChanges => "approved_with_changes",
+            StatusKind::Invalid => "invalid",
+        }
+    }
+}
+
 impl Status {
+    /// Which state this is.
+    pub fn kind(&self) -> StatusKind {
+        match self {
+            Status::NotSubmitted => StatusKind::NotSubmitted,
+            Status::Submitted { .. } => StatusKind::Submitted,
+            Status::Approved { .. } => StatusKind::Approved,
+            Status::ApprovedWithChanges { .. } => StatusKind::ApprovedWithChanges,
+            Status::Invalid { .. } => StatusKind::Invalid,
+        }
+    }
+
     /// The id the next approval should name in `supersedes`: the newest approval record of
     /// the document, valid or not (an approval of an invalid record retires it).
     pub fn newest_approval_id(&self) -> Option<SignoffId> {

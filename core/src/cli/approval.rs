@@ -12,20 +12,22 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::args::{DiffArgs, ShowApprovedArgs, SignArgs, StatusArgs};
-use super::docs::{kind_vi, show_text, topic_ref};
+use super::docs::{show_text, topic_ref};
 use super::ops::label as conflict_label;
 use super::plan::plan_text_view;
 use super::resolve::{self, Want};
 use super::{Ctx, render};
 use crate::approval::{
     CommentNote, Delta, DeltaContent, FieldValue, Invalid, LegalBasisChange, NotReady, PlanDelta,
-    Signoff, SignoffAction, SignoffId, Status, TextDocDelta, TextEdit, TextEditKind,
+    Signoff, SignoffAction, SignoffId, Status, StatusKind, TextDocDelta, TextEdit, TextEditKind,
 };
 use crate::date;
 use crate::ids::{DocId, DocKind, MemberId, TopicId};
+use crate::labels::FieldScope;
 use crate::model::plan::AnnualPlan;
 use crate::model::text_doc::{CommentKind, TextDocument};
 use crate::org::Role;
+use crate::store::SignoffState;
 use crate::{Error, Result};
 
 /// How many change lines `status DOC` shows before pointing at `--full`.
@@ -159,11 +161,12 @@ pub(super) fn approve(ctx: &mut Ctx<'_>, a: &SignArgs) -> Result<()> {
     };
     let title = title_of(ctx, &id)?;
     let mut text = format!(
-        "đã duyệt (approved): {title}\n\
+        "{}: {title}\n\
          đúng phiên bản hiện tại ({} head) · {} ({}) · bản ký {}",
+        state_head(StatusKind::Approved),
         s.heads.len(),
         ctx.name(s.signer.as_str()),
-        render::role(s.role),
+        s.role.label_vi(),
         s.id()
     );
     if let Some(prev) = &s.supersedes {
@@ -180,7 +183,7 @@ pub(super) fn approve(ctx: &mut Ctx<'_>, a: &SignArgs) -> Result<()> {
 fn emit_signed(ctx: &mut Ctx<'_>, s: &Signoff, text: &str) -> Result<()> {
     let view = Signed {
         id: s.id(),
-        state: "unsent",
+        state: SignoffState::Unsent.as_str(),
         signoff: s,
         member_names: ctx.names_of([s.signer.as_str()]),
     };
@@ -287,14 +290,17 @@ fn title_of(ctx: &Ctx<'_>, id: &DocId) -> Result<String> {
         .unwrap_or_else(|| id.to_string()))
 }
 
-fn state_of(s: &Status) -> &'static str {
-    match s {
-        Status::NotSubmitted => "not_submitted",
-        Status::Submitted { .. } => "submitted",
-        Status::Approved { .. } => "approved",
-        Status::ApprovedWithChanges { .. } => "approved_with_changes",
-        Status::Invalid { .. } => "invalid",
-    }
+/// An approval state in the words of [`crate::labels`], with its English name
+/// ("đã duyệt (approved)").
+fn state_head(k: StatusKind) -> String {
+    let en = match k {
+        StatusKind::NotSubmitted => "not submitted",
+        StatusKind::Submitted => "submitted",
+        StatusKind::Approved => "approved",
+        StatusKind::ApprovedWithChanges => "approved with changes",
+        StatusKind::Invalid => "approval invalid",
+    };
+    format!("{} ({en})", render::lower(k.label_vi()))
 }
 
 /// "Đặng Quốc Việt (Bí thư), 12/03/2026 09:00".
@@ -302,7 +308,7 @@ fn signer_line(ctx: &Ctx<'_>, s: &Signoff) -> String {
     format!(
         "{} ({}), {}",
         ctx.name(s.signer.as_str()),
-        render::role(s.role),
+        s.role.label_vi(),
         render::time_vi(s.signed_at)
     )
 }
@@ -310,12 +316,13 @@ fn signer_line(ctx: &Ctx<'_>, s: &Signoff) -> String {
 /// The one-line status.
 fn summary_line(ctx: &Ctx<'_>, s: &Status) -> String {
     match s {
-        Status::NotSubmitted => "chưa gửi duyệt (not submitted)".into(),
+        Status::NotSubmitted => state_head(StatusKind::NotSubmitted),
         Status::Submitted {
             by, at, previous, ..
         } => {
             let mut line = format!(
-                "đã gửi duyệt, chờ duyệt (submitted) — {}, {}",
+                "{} — {}, {}",
+                state_head(StatusKind::Submitted),
                 ctx.name(by.as_str()),
                 render::time_vi(*at)
             );
@@ -325,7 +332,8 @@ fn summary_line(ctx: &Ctx<'_>, s: &Status) -> String {
             line
         }
         Status::Approved { approval } => format!(
-            "đã duyệt (approved) — {}; chữ ký hợp lệ (signature valid)",
+            "{} — {}; chữ ký hợp lệ (signature valid)",
+            state_head(StatusKind::Approved),
             signer_line(ctx, approval)
         ),
         Status::ApprovedWithChanges { approval, delta } => {
@@ -334,7 +342,8 @@ fn summary_line(ctx: &Ctx<'_>, s: &Status) -> String {
                 None => "không đọc được các thay đổi (changes unreadable)".into(),
             };
             format!(
-                "đã duyệt, có thay đổi sau duyệt (approved with changes) — {}; chữ ký hợp lệ; {changes}",
+                "{} — {}; chữ ký hợp lệ; {changes}",
+                state_head(StatusKind::ApprovedWithChanges),
                 signer_line(ctx, approval)
             )
         }
@@ -344,7 +353,8 @@ fn summary_line(ctx: &Ctx<'_>, s: &Status) -> String {
             last_valid,
         } => {
             let mut line = format!(
-                "bản duyệt không hợp lệ (approval invalid) — {} ({reason}); bản ký của {}",
+                "{} — {} ({reason}); bản ký của {}",
+                state_head(StatusKind::Invalid),
                 reason.message_vi(),
                 signer_line(ctx, approval)
             );
@@ -378,7 +388,7 @@ fn status_list(ctx: &mut Ctx<'_>) -> Result<()> {
         .map(|v| {
             vec![
                 render::short(v.doc_id.as_str()),
-                kind_vi(v.kind).into(),
+                v.kind.label_vi().into(),
                 v.title.clone(),
                 v.summary.clone(),
             ]
@@ -389,7 +399,7 @@ fn status_list(ctx: &mut Ctx<'_>) -> Result<()> {
     } else {
         render::table(
             &["Mã", "Loại", "Tên", "Trạng thái duyệt"],
-            &[8, 8, 36, 70],
+            &[8, 17, 36, 70],
             &rows,
         )
     };
@@ -405,7 +415,7 @@ fn status_view(ctx: &mut Ctx<'_>, id: &DocId, kind: DocKind, title: String) -> S
                 doc_id: id.clone(),
                 kind,
                 title,
-                state: state_of(&status),
+                state: status.kind().as_str(),
                 summary,
                 status: Some(status),
                 error: None,
@@ -446,7 +456,7 @@ fn status_one(ctx: &mut Ctx<'_>, id: &DocId, full: bool) -> Result<()> {
 
     let mut s = format!(
         "{} · {title} [{}]\nTrạng thái duyệt: ",
-        kind_vi(kind).to_uppercase(),
+        kind.label_vi().to_uppercase(),
         render::short(id.as_str())
     );
     let signoff_detail = |ctx: &Ctx<'_>, s: &mut String, label: &str, r: &Signoff| {
@@ -454,7 +464,7 @@ fn status_one(ctx: &mut Ctx<'_>, id: &DocId, full: bool) -> Result<()> {
             s,
             "  {label}: {} — {} — {}",
             ctx.name_and_id(r.signer.as_str()),
-            render::role(r.role),
+            r.role.label_vi(),
             render::time_vi(r.signed_at)
         );
         if !r.note.is_empty() {
@@ -467,7 +477,7 @@ fn status_one(ctx: &mut Ctx<'_>, id: &DocId, full: bool) -> Result<()> {
     };
     match &status {
         Status::NotSubmitted => {
-            let _ = writeln!(s, "chưa gửi duyệt (not submitted)");
+            let _ = writeln!(s, "{}", state_head(StatusKind::NotSubmitted));
             let _ = writeln!(
                 s,
                 "  đề nghị duyệt: sotay submit {0} · duyệt: sotay approve {0}",
@@ -479,7 +489,7 @@ fn status_one(ctx: &mut Ctx<'_>, id: &DocId, full: bool) -> Result<()> {
             previous,
             ..
         } => {
-            let _ = writeln!(s, "đã gửi duyệt, chờ duyệt (submitted)");
+            let _ = writeln!(s, "{}", state_head(StatusKind::Submitted));
             signoff_detail(ctx, &mut s, "Đề nghị bởi", submission);
             if let Some(p) = previous {
                 signoff_detail(ctx, &mut s, "Bản duyệt trước", p);
@@ -499,12 +509,16 @@ fn status_one(ctx: &mut Ctx<'_>, id: &DocId, full: bool) -> Result<()> {
             }
         }
         Status::Approved { approval } => {
-            let _ = writeln!(s, "đã duyệt (approved) — đúng phiên bản hiện tại");
+            let _ = writeln!(
+                s,
+                "{} — đúng phiên bản hiện tại",
+                state_head(StatusKind::Approved)
+            );
             signoff_detail(ctx, &mut s, "Duyệt bởi", approval);
             let _ = writeln!(s, "  Chữ ký: hợp lệ (signature valid)");
         }
         Status::ApprovedWithChanges { approval, delta } => {
-            let _ = writeln!(s, "đã duyệt, có thay đổi sau duyệt (approved with changes)");
+            let _ = writeln!(s, "{}", state_head(StatusKind::ApprovedWithChanges));
             signoff_detail(ctx, &mut s, "Duyệt bởi", approval);
             let _ = writeln!(s, "  Chữ ký: hợp lệ (signature valid)");
             match delta {
@@ -526,7 +540,7 @@ fn status_one(ctx: &mut Ctx<'_>, id: &DocId, full: bool) -> Result<()> {
             reason,
             last_valid,
         } => {
-            let _ = writeln!(s, "bản duyệt không hợp lệ (approval invalid)");
+            let _ = writeln!(s, "{}", state_head(StatusKind::Invalid));
             let _ = writeln!(s, "  Lý do: {}", reason.message_vi());
             let _ = writeln!(s, "  (reason: {reason})");
             signoff_detail(ctx, &mut s, "Bản ký không hợp lệ của", approval);
@@ -550,9 +564,9 @@ fn status_one(ctx: &mut Ctx<'_>, id: &DocId, full: bool) -> Result<()> {
                     SignoffAction::Approve => "duyệt",
                 },
                 ctx.name(e.signer.as_str()),
-                render::role(e.role),
+                e.role.label_vi(),
                 render::time_vi(e.signed_at),
-                e.state.as_deref().map(state_vi).unwrap_or(""),
+                e.state.as_deref().map(state_vi).unwrap_or_default(),
                 e.refusal
                     .as_ref()
                     .map(|(code, msg)| format!(": {code} — {msg}"))
@@ -567,7 +581,7 @@ fn status_one(ctx: &mut Ctx<'_>, id: &DocId, full: bool) -> Result<()> {
         doc_id: id.clone(),
         kind,
         title,
-        state: state_of(&status),
+        state: status.kind().as_str(),
         summary,
         status: Some(status),
         error: None,
@@ -606,12 +620,12 @@ fn write_delta_lines(
     }
 }
 
-fn state_vi(state: &str) -> &'static str {
-    match state {
-        "unsent" => "chưa gửi lên máy chủ — unsent",
-        "synced" => "đã đồng bộ — synced",
-        "refused" => "máy chủ từ chối — refused",
-        _ => "",
+/// A sign-off's state in the words of [`crate::labels`], with its code ("chưa gửi lên máy
+/// chủ — unsent"); nothing for a state this build does not know.
+fn state_vi(state: &str) -> String {
+    match SignoffState::parse(state) {
+        Ok(st) => format!("{} — {}", render::lower(st.label_vi()), st.as_str()),
+        Err(_) => String::new(),
     }
 }
 
@@ -841,8 +855,8 @@ fn value(ctx: &Ctx<'_>, v: &FieldValue) -> String {
             .unwrap_or_else(empty),
         FieldValue::Members(ms) if ms.is_empty() => empty(),
         FieldValue::Members(ms) => names(ctx, ms),
-        FieldValue::Group(g) => render::group_short(*g).into(),
-        FieldValue::Status(s) => render::topic_status(*s).into(),
+        FieldValue::Group(g) => g.short_label_vi().into(),
+        FieldValue::Status(s) => s.label_vi().into(),
     }
 }
 
@@ -887,6 +901,7 @@ fn delta_summary(ctx: &Ctx<'_>, d: &Delta) -> String {
             count(t.proposals.len(), "hiến kế đổi trạng thái");
             texts.push(("nội dung", &t.body));
         }
+        DeltaContent::Session(s) => count(s.fields.len(), "phần biên bản"),
     }
     for (what, edits) in texts {
         if !edits.is_empty() {
@@ -925,6 +940,11 @@ fn delta_lines(ctx: &mut Ctx<'_>, doc: &DocId, d: &Delta) -> Vec<String> {
             plan_lines(ctx, p, &stt)
         }
         DeltaContent::Text(t) => text_doc_lines(ctx, t),
+        DeltaContent::Session(s) => s
+            .fields
+            .iter()
+            .map(|f| format!("sửa {}", crate::model::session::field_label_vi(f)))
+            .collect(),
     }
 }
 
@@ -941,7 +961,7 @@ fn plan_lines(ctx: &Ctx<'_>, p: &PlanDelta, stt: &HashMap<TopicId, usize>) -> Ve
     for f in &p.fields {
         out.push(format!(
             "Kế hoạch › {}: {} → {}{}",
-            render::field_label(&f.field),
+            render::field_label(FieldScope::Document, &f.field),
             value(ctx, &f.from),
             value(ctx, &f.to),
             by(ctx, f.by.as_ref())
@@ -968,7 +988,7 @@ fn plan_lines(ctx: &Ctx<'_>, p: &PlanDelta, stt: &HashMap<TopicId, usize>) -> Ve
             }
             LegalBasisChange::Changed { number, change, .. } => format!(
                 "Căn cứ {number} › {}: {} → {}{}",
-                render::field_label(&change.field),
+                render::field_label(FieldScope::LegalBasis, &change.field),
                 value(ctx, &change.from),
                 value(ctx, &change.to),
                 by(ctx, change.by.as_ref())
@@ -1016,7 +1036,7 @@ fn plan_lines(ctx: &Ctx<'_>, p: &PlanDelta, stt: &HashMap<TopicId, usize>) -> Ve
             "{}{} › {}: {} → {}{}",
             first.unwrap_or_default(),
             name_chars.as_str(),
-            render::field_label(&c.change.field),
+            render::field_label(FieldScope::Topic, &c.change.field),
             value(ctx, &c.change.from),
             value(ctx, &c.change.to),
             by(ctx, c.change.by.as_ref())
@@ -1047,11 +1067,10 @@ fn text_lines(ctx: &Ctx<'_>, section: &str, edits: &[TextEdit]) -> Vec<String> {
         .collect()
 }
 
-fn comment_what(c: &CommentNote) -> &'static str {
+fn comment_what(c: &CommentNote) -> String {
     match (c.kind, &c.reply_to) {
-        (CommentKind::Proposal, _) => "hiến kế",
-        (CommentKind::Comment, Some(_)) => "trả lời",
-        (CommentKind::Comment, None) => "góp ý",
+        (CommentKind::Comment, Some(_)) => "trả lời".to_owned(),
+        (kind, _) => render::lower(kind.label_vi()),
     }
 }
 
@@ -1060,7 +1079,7 @@ fn text_doc_lines(ctx: &Ctx<'_>, t: &TextDocDelta) -> Vec<String> {
     for f in &t.fields {
         out.push(format!(
             "{}: {} → {}{}",
-            render::field_label(&f.field),
+            render::field_label(FieldScope::Document, &f.field),
             value(ctx, &f.from),
             value(ctx, &f.to),
             by(ctx, f.by.as_ref())
@@ -1095,8 +1114,8 @@ fn text_doc_lines(ctx: &Ctx<'_>, t: &TextDocDelta) -> Vec<String> {
             "Hiến kế của {} «{}»: {} → {}",
             ctx.name(p.comment.author.as_str()),
             p.comment.excerpt,
-            render::proposal_status(p.from),
-            render::proposal_status(p.to)
+            render::lower(p.from.label_vi()),
+            render::lower(p.to.label_vi())
         ));
     }
     out

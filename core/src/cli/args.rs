@@ -112,6 +112,13 @@ pub(super) enum Command {
     /// Sync every document with the server in one round trip (đồng bộ); offline is fine:
     /// edits stay queued. `--status` shows where sync stands without connecting.
     Sync(SyncArgs),
+    /// Write the annual plan as the official paper (văn bản kế hoạch), DOCX or HTML.
+    ///
+    /// The approval in force, exactly as signed, with its signer under "T/M CHI BỘ"; without
+    /// one (or with --current) this device's version, marked "DỰ THẢO". Cancelled topics are
+    /// left out of the table. Names come from the member directory; the branch's name from
+    /// the synced directory (or --branch-name); the committee's name from --committee.
+    ExportPlan(ExportPlanArgs),
     /// Development aids (not for production use).
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
@@ -186,6 +193,48 @@ pub(super) struct EnrollArgs {
     /// A name for this device.
     #[arg(long, default_value = "sotay CLI")]
     pub(super) name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum ExportFormat {
+    /// Word document (A4, Times New Roman), to print, sign and file.
+    Docx,
+    /// One self-contained HTML page that prints on A4.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ExportPlanArgs {
+    /// The plan: id or unique prefix.
+    pub(super) plan: String,
+    /// docx | html; default: from the --out file's extension.
+    #[arg(long, value_enum)]
+    pub(super) format: Option<ExportFormat>,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    pub(super) out: PathBuf,
+    /// The superior committee ("Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh"): the header's
+    /// first line and the first recipient. Required: the member directory does not carry it.
+    #[arg(long, value_name = "NAME")]
+    pub(super) committee: Option<String>,
+    /// The branch ("Chi bộ Phân xưởng Cơ điện"); default: its name in the synced directory.
+    #[arg(long, value_name = "NAME")]
+    pub(super) branch_name: Option<String>,
+    /// The place in the dateline ("Quảng Ninh"); default: dots, to fill in by hand.
+    #[arg(long, value_name = "NAME")]
+    pub(super) place: Option<String>,
+    /// The name under "T/M CHI BỘ / BÍ THƯ"; default: the approval's signer, else the
+    /// branch's secretary in the directory.
+    #[arg(long, value_name = "NAME")]
+    pub(super) signer: Option<String>,
+    /// A further recipient (nơi nhận) between the committee and "Lưu chi bộ"; repeat for
+    /// several.
+    #[arg(long, value_name = "TEXT")]
+    pub(super) recipient: Vec<String>,
+    /// Export this device's current version (marked "DỰ THẢO" unless it is exactly the
+    /// approved one) instead of the approval in force.
+    #[arg(long)]
+    pub(super) current: bool,
 }
 
 #[derive(Debug, Args)]

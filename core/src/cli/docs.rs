@@ -160,7 +160,7 @@ pub(super) fn doc(ctx: &mut Ctx<'_>, c: DocCmd) -> Result<()> {
                 .map(|r| {
                     vec![
                         render::short(r.doc_id.as_str()),
-                        kind_vi(r.kind).into(),
+                        r.kind.label_vi().into(),
                         r.title.clone(),
                         topics.get(&r.topic_id).cloned().unwrap_or_default(),
                         r.body_chars.to_string(),
@@ -186,7 +186,7 @@ pub(super) fn doc(ctx: &mut Ctx<'_>, c: DocCmd) -> Result<()> {
                         "Chưa giải quyết",
                         "Xung đột",
                     ],
-                    &[8, 8, 36, 30, 6, 5, 10, 15, 8],
+                    &[8, 17, 36, 30, 6, 5, 10, 15, 8],
                     &cells,
                 )
             };
@@ -230,18 +230,10 @@ pub(super) fn doc(ctx: &mut Ctx<'_>, c: DocCmd) -> Result<()> {
     }
 }
 
-pub(super) fn kind_vi(k: DocKind) -> &'static str {
-    match k {
-        DocKind::TopicDraft => "Dự thảo",
-        DocKind::Material => "Tài liệu",
-        DocKind::AnnualPlan => "Kế hoạch",
-    }
-}
-
 /// A draft or material as text: header, body, then comment threads.
 pub(super) fn show_text(ctx: &Ctx<'_>, d: &TextDocument, topic: Option<&TopicRef>) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{} · {}", kind_vi(d.kind).to_uppercase(), d.title);
+    let _ = writeln!(s, "{} · {}", d.kind.label_vi().to_uppercase(), d.title);
     let mut head = vec![format!("Mã: {}", d.id)];
     if let Some(p) = &d.plan_id {
         head.push(format!("Kế hoạch: {}", render::short(p.as_str())));
@@ -296,10 +288,11 @@ fn write_thread(
     let pad = "    ".repeat(depth);
     let lead = if depth == 0 { "" } else { "↳ " };
     let what = match (c.kind, c.status) {
-        (CommentKind::Proposal, Some(st)) => format!("Hiến kế ({})", render::proposal_status(st)),
-        (CommentKind::Proposal, None) => "Hiến kế".to_owned(),
+        (CommentKind::Proposal, Some(st)) => {
+            format!("{} ({})", c.kind.label_vi(), render::lower(st.label_vi()))
+        }
         (CommentKind::Comment, _) if depth > 0 => "Trả lời".to_owned(),
-        (CommentKind::Comment, _) => "Góp ý".to_owned(),
+        (kind, _) => kind.label_vi().to_owned(),
     };
     let mut head = format!(
         "{pad}{lead}[{}] {what} · {} · {}",
@@ -453,7 +446,9 @@ pub(super) fn proposal(ctx: &mut Ctx<'_>, c: ProposalCmd) -> Result<()> {
         format!(
             "proposal {}: {}",
             render::short(c.id.as_str()),
-            c.status.map(render::proposal_status).unwrap_or_default()
+            c.status
+                .map(|st| render::lower(st.label_vi()))
+                .unwrap_or_default()
         )
     })
 }

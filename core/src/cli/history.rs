@@ -12,6 +12,7 @@ use super::resolve::{self, Want};
 use super::{Ctx, render};
 use crate::Result;
 use crate::ids::DocId;
+use crate::labels::FieldScope;
 use crate::model::ChangeInfo;
 use crate::model::blame::{Blame, FieldBlame, MemberHistory, TextSpan};
 use crate::model::plan::{TopicGroup, TopicStatus};
@@ -155,10 +156,10 @@ fn by_line(ctx: &Ctx<'_>, by: Option<&crate::ids::MemberId>, at: Option<i64>) ->
 fn field_value(ctx: &Ctx<'_>, f: &FieldBlame) -> String {
     match f.field.as_str() {
         "group" => TopicGroup::parse(&f.value)
-            .map(|g| render::group_short(g).to_owned())
+            .map(|g| g.short_label_vi().to_owned())
             .unwrap_or_else(|_| f.value.clone()),
         "status" => TopicStatus::parse(&f.value)
-            .map(|g| render::topic_status(g).to_owned())
+            .map(|g| g.label_vi().to_owned())
             .unwrap_or_else(|_| f.value.clone()),
         "combined_meeting" | "removed" => match f.value.as_str() {
             "true" => "có".into(),
@@ -172,7 +173,7 @@ fn field_value(ctx: &Ctx<'_>, f: &FieldBlame) -> String {
     }
 }
 
-fn field_line(ctx: &Ctx<'_>, f: &FieldBlame, pad: &str) -> String {
+fn field_line(ctx: &Ctx<'_>, scope: FieldScope, f: &FieldBlame, pad: &str) -> String {
     let conflict = if f.conflict {
         " ! xung đột, chưa chọn (sotay conflicts)"
     } else {
@@ -180,7 +181,7 @@ fn field_line(ctx: &Ctx<'_>, f: &FieldBlame, pad: &str) -> String {
     };
     format!(
         "{pad}{}: {} — {}{conflict}\n",
-        render::field_label(&f.field),
+        render::field_label(scope, &f.field),
         field_value(ctx, f),
         by_line(ctx, f.by.as_ref(), f.at)
     )
@@ -226,7 +227,7 @@ fn blame(ctx: &mut Ctx<'_>, id: &DocId) -> Result<()> {
             );
             let _ = writeln!(s, "\nKế hoạch");
             for f in &p.fields {
-                s.push_str(&field_line(ctx, f, "  "));
+                s.push_str(&field_line(ctx, FieldScope::Document, f, "  "));
             }
             if !p.legal_bases.is_empty() {
                 let _ = writeln!(s, "\nCăn cứ");
@@ -241,7 +242,7 @@ fn blame(ctx: &mut Ctx<'_>, id: &DocId) -> Result<()> {
                     for f in l.fields.iter().filter(|f| {
                         f.field != "position" && worth_showing(f, l.created_change.as_ref())
                     }) {
-                        s.push_str(&field_line(ctx, f, "     "));
+                        s.push_str(&field_line(ctx, FieldScope::LegalBasis, f, "     "));
                     }
                 }
             }
@@ -266,18 +267,19 @@ fn blame(ctx: &mut Ctx<'_>, id: &DocId) -> Result<()> {
                         let _ = writeln!(
                             s,
                             "     {}: STT {} — {}",
-                            render::field_label("position"),
+                            render::field_label(FieldScope::Topic, "position"),
                             t.index + 1,
                             by_line(ctx, f.by.as_ref(), f.at)
                         );
                     } else {
-                        s.push_str(&field_line(ctx, f, "     "));
+                        s.push_str(&field_line(ctx, FieldScope::Topic, f, "     "));
                     }
                 }
                 for f in &t.preparers {
                     let _ = writeln!(
                         s,
-                        "     người chuẩn bị: {} — thêm bởi {}",
+                        "     {}: {} — thêm bởi {}",
+                        render::lower(FieldScope::Topic.field_label_vi("preparers")),
                         ctx.name(&f.field),
                         by_line(ctx, f.by.as_ref(), f.at)
                     );
@@ -296,7 +298,7 @@ fn blame(ctx: &mut Ctx<'_>, id: &DocId) -> Result<()> {
             );
             for f in &t.fields {
                 if !f.value.is_empty() || f.conflict {
-                    s.push_str(&field_line(ctx, f, "  "));
+                    s.push_str(&field_line(ctx, FieldScope::Document, f, "  "));
                 }
             }
             let _ = writeln!(s, "\nNội dung");

@@ -93,8 +93,8 @@ pub(super) fn member(ctx: &mut Ctx<'_>, c: MemberCmd) -> Result<()> {
                 "member {}: {}, {}, {}, chi bộ {}",
                 m.id,
                 m.full_name,
-                render::role(m.role),
-                render::member_status(m.status),
+                m.role.label_vi(),
+                m.status.label_vi(),
                 m.branch_id
             );
             ctx.emit(&m, &text)
@@ -112,8 +112,8 @@ pub(super) fn member(ctx: &mut Ctx<'_>, c: MemberCmd) -> Result<()> {
                     vec![
                         format!("{}{mark}", m.id),
                         m.full_name.clone(),
-                        render::role(m.role).into(),
-                        render::member_status(m.status).into(),
+                        m.role.label_vi().into(),
+                        m.status.label_vi().into(),
                         m.branch_id.to_string(),
                     ]
                 })

@@ -23,7 +23,8 @@
 //! - `ops`: `conflicts`, `check`, `dev merge`;
 //! - `history`: `history` (one by one, `--by-member`, `--blame`);
 //! - `approval`: `submit`, `approve`, `status`, `show-approved`, `diff` (sign-offs, what
-//!   changed since an approval).
+//!   changed since an approval);
+//! - `export`: `export-plan` (the plan as the official DOCX or HTML paper, `crate::render`).
 //!
 //! ```no_run
 //! let mut out = Vec::new();
@@ -37,6 +38,7 @@
 mod approval;
 mod args;
 mod docs;
+mod export;
 mod history;
 mod member;
 mod net;
@@ -232,6 +234,7 @@ fn execute(args: impl IntoIterator<Item = String>, out: &mut dyn Write) -> Resul
         Command::Status(a) => approval::status(&mut ctx, &a),
         Command::ShowApproved(a) => approval::show_approved(&mut ctx, &a),
         Command::Diff(a) => approval::diff(&mut ctx, &a),
+        Command::ExportPlan(a) => export::export_plan(&mut ctx, &a),
         Command::Check => return ops::check(&mut ctx),
         Command::Dev(c) => ops::dev(&mut ctx, c, &path),
     }?;

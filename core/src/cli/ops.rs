@@ -11,6 +11,7 @@ use super::resolve::{self, Want};
 use super::{Ctx, Outcome, render};
 use crate::date;
 use crate::ids::{DocId, DocKind};
+use crate::labels::FieldScope;
 use crate::model::conflict::{Conflict, ConflictValue};
 use crate::store::DamagedDocument;
 use crate::{Error, Result, Store};
@@ -72,7 +73,10 @@ fn is_member_field(field: &str) -> bool {
 
 /// Describes where a conflict is, in the plan's or document's own words.
 pub(super) fn label(ctx: &mut Ctx<'_>, doc: &DocId, c: &Conflict) -> String {
-    let field = render::field_label(c.field());
+    let field = match FieldScope::of_path(&c.path) {
+        Some((scope, key)) => render::field_label(scope, key),
+        None => c.field().to_owned(),
+    };
     let kind = ctx.store.kind_of(doc).ok();
     match (kind, c.path.as_slice()) {
         (Some(DocKind::AnnualPlan), [s, id, ..]) if s == "topics" => {

@@ -12,6 +12,7 @@ use super::topic::topic_member_ids;
 use super::{Ctx, render};
 use crate::date;
 use crate::ids::{BranchId, DocId, MemberId};
+use crate::labels::FieldScope;
 use crate::model::conflict::Conflict;
 use crate::model::plan::{AnnualPlan, NewPlan, PlanField, PlanText, Topic};
 use crate::{Error, Result};
@@ -203,14 +204,14 @@ pub(super) fn plan_text_view(
                     .map(|d| format!("{}/{}", d.month() as u8, d.year()))
                     .unwrap_or_default(),
                 t.title.clone(),
-                render::group_short(t.group).into(),
+                t.group.short_label_vi().into(),
                 names(&t.preparers),
                 t.presenter
                     .as_ref()
                     .map(|m| ctx.name(m.as_str()))
                     .unwrap_or_default(),
                 render::date_vi(t.draft_deadline),
-                render::topic_status(t.status).into(),
+                t.status.label_vi().into(),
                 render::short(t.id.as_str()),
             ]
         })
@@ -221,16 +222,17 @@ pub(super) fn plan_text_view(
             "  (chưa có chuyên đề — sotay topic add PLAN --title … --month M)"
         );
     } else {
+        let label = |key| FieldScope::Topic.field_label_vi(key);
         s.push_str(&render::table(
             &[
                 "STT",
                 "Tháng",
-                "Tên chuyên đề",
+                label("title"),
                 "Nhóm",
-                "Người chuẩn bị",
-                "Người trình bày",
-                "Hạn gửi dự thảo",
-                "Trạng thái",
+                label("preparers"),
+                label("presenter"),
+                label("draft_deadline"),
+                label("status"),
                 "Mã",
             ],
             &[5, 7, 40, 18, 24, 24, 15, 12, 8],

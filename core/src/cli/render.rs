@@ -3,9 +3,7 @@
 //! Widths count characters: NFC Vietnamese letters are one code point and one column each.
 
 use crate::date::{self, Date};
-use crate::model::plan::{TopicGroup, TopicStatus};
-use crate::model::text_doc::ProposalStatus;
-use crate::org::{MemberStatus, Role};
+use crate::labels::FieldScope;
 
 /// A table whose cells wrap at word boundaries to at most `max[i]` characters.
 pub(super) fn table(headers: &[&str], max: &[usize], rows: &[Vec<String>]) -> String {
@@ -163,58 +161,14 @@ pub(super) fn short(id: &str) -> String {
     id.chars().take(8).collect()
 }
 
-/// A short Vietnamese label for the topic table.
-pub(super) fn group_short(g: TopicGroup) -> &'static str {
-    match g {
-        TopicGroup::HoChiMinh => "Tư tưởng, đạo đức, phong cách HCM",
-        TopicGroup::PoliticalTheory => "Lý luận chính trị, chuyên môn",
-        TopicGroup::ResolutionsAndLaws => "Nghị quyết, pháp luật",
-        TopicGroup::PreventingDegradation => "Phòng, chống suy thoái",
-        TopicGroup::PartyBuilding => "Xây dựng Đảng, đơn vị",
-        TopicGroup::AntiCorruption => "Chống tham nhũng, lãng phí",
-        TopicGroup::ProductionTargets => "Chỉ tiêu sản xuất, kinh doanh",
-    }
-}
-
-/// The Vietnamese word for a topic status.
-pub(super) fn topic_status(s: TopicStatus) -> &'static str {
-    match s {
-        TopicStatus::Planned => "Dự kiến",
-        TopicStatus::Drafting => "Đang soạn",
-        TopicStatus::Held => "Đã sinh hoạt",
-        TopicStatus::Postponed => "Hoãn",
-        TopicStatus::Cancelled => "Đã hủy",
-    }
-}
-
-/// The Vietnamese words for a proposal status.
-pub(super) fn proposal_status(s: ProposalStatus) -> &'static str {
-    match s {
-        ProposalStatus::Open => "đang mở",
-        ProposalStatus::Accepted => "được chấp nhận",
-        ProposalStatus::Rejected => "không chấp nhận",
-        ProposalStatus::Done => "đã thực hiện",
-    }
-}
-
-/// The Vietnamese title of a role.
-pub(super) fn role(r: Role) -> &'static str {
-    match r {
-        Role::Secretary => "Bí thư",
-        Role::DeputySecretary => "Phó bí thư",
-        Role::Executive => "Chi ủy viên",
-        Role::Member => "Đảng viên",
-        Role::Inspector => "Ủy viên UBKT",
-        Role::Admin => "Quản trị",
-    }
-}
-
-/// The Vietnamese word for a member status.
-pub(super) fn member_status(s: MemberStatus) -> &'static str {
-    match s {
-        MemberStatus::Full => "Chính thức",
-        MemberStatus::Probationary => "Dự bị",
-        MemberStatus::Exempt => "Miễn sinh hoạt",
+/// A label of [`crate::labels`] (sentence case) run into a sentence: its first letter
+/// lowercased ("Đang mở" → "đang mở"). For statuses and field names, never for roles
+/// ("Bí thư" keeps its capital).
+pub(super) fn lower(label: &str) -> String {
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -247,41 +201,24 @@ pub(super) fn change_message(msg: &str) -> String {
         return fixed.to_owned();
     }
     if let Some(field) = msg.strip_prefix("topic.set.") {
-        return format!("sửa chuyên đề: {}", field_label(field));
+        return format!("sửa chuyên đề: {}", field_label(FieldScope::Topic, field));
     }
     if let Some(field) = msg.strip_prefix("plan.set.") {
-        return format!("sửa kế hoạch: {}", field_label(field));
+        return format!("sửa kế hoạch: {}", field_label(FieldScope::Document, field));
     }
     msg.to_owned()
 }
 
-/// The Vietnamese name of a document field, with its code in parentheses.
-pub(super) fn field_label(key: &str) -> String {
-    let vi = match key {
-        "title" => "tên",
-        "number" => "số",
-        "issue_date" => "ngày ban hành",
-        "group" => "nhóm vấn đề",
-        "scheduled_date" => "ngày sinh hoạt",
-        "combined_meeting" => "ghép sinh hoạt thường kỳ",
-        "presenter" => "người trình bày",
-        "executive" => "chi ủy viên phụ trách",
-        "draft_deadline" => "hạn gửi dự thảo",
-        "expected_output" => "sản phẩm dự kiến",
-        "notes" => "ghi chú",
-        "status" => "trạng thái",
-        "position" => "thứ tự",
-        "date" => "ngày",
-        "removed" => "đã bỏ",
-        "body" => "nội dung",
-        "resolved" => "đã giải quyết",
-        "description" => "mô tả",
-        "preparers" => "người chuẩn bị",
-        "purpose" => "mục đích, yêu cầu",
-        "implementation" => "tổ chức thực hiện",
-        _ => return key.to_owned(),
-    };
-    format!("{vi} ({key})")
+/// The Vietnamese name of a document field ([`crate::labels`]), lowercased to run in a
+/// sentence, with its key in parentheses ("người trình bày (presenter)"); the key alone when
+/// it has no name.
+pub(super) fn field_label(scope: FieldScope, key: &str) -> String {
+    let vi = scope.field_label_vi(key);
+    if vi == key {
+        key.to_owned()
+    } else {
+        format!("{} ({key})", lower(vi))
+    }
 }
 
 #[cfg(test)]
@@ -309,6 +246,21 @@ mod tests {
         let widths: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
         assert!(widths.iter().all(|w| *w == widths[0]), "{t}");
         assert!(t.contains("| 1   | Ứng dụng |"), "{t}");
+    }
+
+    #[test]
+    fn test_field_label_runs_core_words_into_a_sentence() {
+        assert_eq!(lower("Đang mở"), "đang mở");
+        assert_eq!(lower(""), "");
+        assert_eq!(
+            field_label(FieldScope::Topic, "expected_output"),
+            "sản phẩm dự kiến (expected_output)"
+        );
+        assert_eq!(
+            field_label(FieldScope::LegalBasis, "title"),
+            "trích yếu (title)"
+        );
+        assert_eq!(field_label(FieldScope::Topic, "venue"), "venue");
     }
 
     #[test]

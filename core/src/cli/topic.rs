@@ -9,6 +9,7 @@ use super::resolve::{self, Want};
 use super::{Ctx, render};
 use crate::date;
 use crate::ids::{DocId, MemberId, TopicId};
+use crate::labels::FieldScope;
 use crate::model::plan::{NewTopic, Topic, TopicField, TopicGroup};
 use crate::{Error, Result};
 
@@ -85,7 +86,7 @@ pub(super) fn topic(ctx: &mut Ctx<'_>, c: TopicCmd) -> Result<()> {
             after_topic_edit(ctx, &id, &t.id, |ctx, stt, t| {
                 format!(
                     "topic {stt}: {} = {}",
-                    render::field_label(f.key()),
+                    render::field_label(FieldScope::Topic, f.key()),
                     shown_value(ctx, t, &f)
                 )
             })
@@ -158,13 +159,13 @@ fn shown_value(ctx: &Ctx<'_>, t: &Topic, f: &TopicField) -> String {
             .map(|m| ctx.name_and_id(m.as_str()))
             .unwrap_or_default(),
         TopicField::Title(_) => t.title.clone(),
-        TopicField::Group(_) => render::group_short(t.group).into(),
+        TopicField::Group(_) => t.group.short_label_vi().into(),
         TopicField::ScheduledDate(_) => render::date_vi(t.scheduled_date),
         TopicField::DraftDeadline(_) => render::date_vi(t.draft_deadline),
         TopicField::CombinedWithRegularMeeting(_) => t.combined_with_regular_meeting.to_string(),
         TopicField::ExpectedOutput(_) => t.expected_output.clone(),
         TopicField::Notes(_) => t.notes.clone(),
-        TopicField::Status(_) => render::topic_status(t.status).into(),
+        TopicField::Status(_) => t.status.label_vi().into(),
     }
 }
 
@@ -251,12 +252,13 @@ fn topic_details(ctx: &Ctx<'_>, stt: usize, t: &Topic) -> String {
             .map(|m| ctx.name_and_id(m.as_str()))
             .unwrap_or_default()
     };
+    let label = |key| FieldScope::Topic.field_label_vi(key);
     let fields = [
         ("STT", stt.to_string()),
         ("Mã", t.id.to_string()),
-        ("Tên chuyên đề", t.title.clone()),
-        ("Nhóm vấn đề", t.group.label_vi().to_owned()),
-        ("Ngày sinh hoạt", render::date_vi(t.scheduled_date)),
+        (label("title"), t.title.clone()),
+        (label("group"), t.group.label_vi().to_owned()),
+        (label("scheduled_date"), render::date_vi(t.scheduled_date)),
         (
             "Thời lượng tối thiểu",
             format!(
@@ -269,13 +271,13 @@ fn topic_details(ctx: &Ctx<'_>, stt: usize, t: &Topic) -> String {
                 }
             ),
         ),
-        ("Người chuẩn bị", names(&t.preparers)),
-        ("Người trình bày", opt(&t.presenter)),
-        ("Chi ủy viên phụ trách", opt(&t.executive)),
-        ("Hạn gửi dự thảo", render::date_vi(t.draft_deadline)),
-        ("Sản phẩm dự kiến", t.expected_output.clone()),
-        ("Ghi chú", t.notes.clone()),
-        ("Trạng thái", render::topic_status(t.status).to_owned()),
+        (label("preparers"), names(&t.preparers)),
+        (label("presenter"), opt(&t.presenter)),
+        (label("executive"), opt(&t.executive)),
+        (label("draft_deadline"), render::date_vi(t.draft_deadline)),
+        (label("expected_output"), t.expected_output.clone()),
+        (label("notes"), t.notes.clone()),
+        (label("status"), t.status.label_vi().to_owned()),
     ];
     fields
         .iter()

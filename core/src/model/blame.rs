@@ -202,6 +202,10 @@ fn compute(doc: &mut Document, heads: Option<&[ChangeHash]>) -> Result<Blame> {
         DocKind::TopicDraft | DocKind::Material => {
             text_doc_blame(d, view, &changes).map(Blame::Text)
         }
+        DocKind::Session | DocKind::ReadingLog => Err(Error::InvalidInput(
+            "field-by-field authorship is kept for plans, drafts and materials; use the history"
+                .into(),
+        )),
     }
 }
 

@@ -18,6 +18,8 @@ pub mod blame;
 pub mod conflict;
 pub mod plan;
 pub mod position;
+pub mod reading_log;
+pub mod session;
 pub mod text_doc;
 mod view;
 

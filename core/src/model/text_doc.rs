@@ -496,6 +496,32 @@ pub struct CommentMeta {
     pub resolved: bool,
     /// A proposal's status.
     pub status: Option<ProposalStatus>,
+    /// When it was written (the author's device clock).
+    pub created_at: i64,
+    /// What it says.
+    pub body: String,
+}
+
+fn meta_of(view: View<'_>, key: &str, o: &ObjId) -> CommentMeta {
+    let kind = match view.str(o, "kind").as_deref() {
+        Some("proposal") => CommentKind::Proposal,
+        _ => CommentKind::Comment,
+    };
+    CommentMeta {
+        id: CommentId::new(key),
+        kind,
+        author: MemberId::new(view.str(o, "author").unwrap_or_default()),
+        reply_to: view.opt_str(o, "reply_to").map(CommentId::new),
+        deleted: view.bool(o, "deleted").unwrap_or(false),
+        resolved: view.bool(o, "resolved").unwrap_or(false),
+        status: (kind == CommentKind::Proposal).then(|| {
+            view.str(o, "status")
+                .and_then(|s| ProposalStatus::parse(&s).ok())
+                .unwrap_or(ProposalStatus::Open)
+        }),
+        created_at: view.i64(o, "created_at").unwrap_or_default(),
+        body: view.str(o, "body").unwrap_or_default(),
+    }
 }
 
 /// Every comment's [`CommentMeta`], in the order [`get`] lists comments (oldest first).
@@ -508,33 +534,26 @@ pub fn comment_metas(doc: &Document) -> Result<Vec<CommentMeta>> {
         let Some(o) = view.obj(&comments, &key, ObjType::Map) else {
             continue;
         };
-        let kind = match view.str(&o, "kind").as_deref() {
-            Some("proposal") => CommentKind::Proposal,
-            _ => CommentKind::Comment,
-        };
         let lamport = match &o {
             ObjId::Id(counter, _, _) => *counter,
             ObjId::Root => 0,
         };
-        let created_at = view.i64(&o, "created_at").unwrap_or_default();
-        let meta = CommentMeta {
-            id: CommentId::new(&key),
-            kind,
-            author: MemberId::new(view.str(&o, "author").unwrap_or_default()),
-            reply_to: view.opt_str(&o, "reply_to").map(CommentId::new),
-            deleted: view.bool(&o, "deleted").unwrap_or(false),
-            resolved: view.bool(&o, "resolved").unwrap_or(false),
-            status: (kind == CommentKind::Proposal).then(|| {
-                view.str(&o, "status")
-                    .and_then(|s| ProposalStatus::parse(&s).ok())
-                    .unwrap_or(ProposalStatus::Open)
-            }),
-        };
-        out.push((meta, created_at, lamport));
+        out.push((meta_of(view, &key, &o), lamport));
     }
     // The same order as `read_comments`.
-    out.sort_by(|a, b| (a.1, a.2, &a.0.id).cmp(&(b.1, b.2, &b.0.id)));
-    Ok(out.into_iter().map(|(c, _, _)| c).collect())
+    out.sort_by(|a, b| (a.0.created_at, a.1, &a.0.id).cmp(&(b.0.created_at, b.1, &b.0.id)));
+    Ok(out.into_iter().map(|(c, _)| c).collect())
+}
+
+/// One comment's [`CommentMeta`].
+pub fn comment_meta(doc: &Document, id: &CommentId) -> Result<CommentMeta> {
+    expect_text(doc)?;
+    let view = doc.view();
+    let comments = comments_obj(view)?;
+    let o = view
+        .obj(&comments, id.as_str(), ObjType::Map)
+        .ok_or_else(|| Error::CommentNotFound(id.to_string()))?;
+    Ok(meta_of(view, id.as_str(), &o))
 }
 
 /// The member who created the draft or material, if recorded: the author of its `comments`

@@ -144,12 +144,50 @@ fn approval_rights(
     rights
 }
 
+/// Where a sign-off stands on this phone (the `state` of a [`SignoffRecord`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignoffState {
+    /// Made here, not yet acknowledged by the server.
+    Unsent,
+    /// The server has it.
+    Synced,
+    /// The server refused it (it reached nobody).
+    Refused,
+}
+
+impl SignoffState {
+    /// Every state, in the order a sign-off goes through them.
+    pub const ALL: [SignoffState; 3] = [
+        SignoffState::Unsent,
+        SignoffState::Synced,
+        SignoffState::Refused,
+    ];
+
+    /// The code stored in the database ("unsent").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignoffState::Unsent => "unsent",
+            SignoffState::Synced => "synced",
+            SignoffState::Refused => "refused",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn parse(s: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| Error::InvalidDocument(format!("unknown sign-off state {s:?}")))
+    }
+}
+
 /// A sign-off with where it stands on this phone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignoffRecord {
     /// The record.
     pub signoff: Signoff,
-    /// `unsent`, `synced` or `refused`.
+    /// `unsent`, `synced` or `refused` ([`SignoffState::parse`] reads it).
     pub state: String,
     /// The server's refusal, if refused.
     pub refusal: Option<(String, String)>,
@@ -453,7 +491,7 @@ impl Store {
 
 /// A directory with nobody in it: every approval checked against it is invalid (used before
 /// the first sync delivered the real one).
-fn empty_directory() -> Directory {
+pub(super) fn empty_directory() -> Directory {
     Directory {
         version: 0,
         committee_id: String::new(),

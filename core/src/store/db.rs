@@ -18,6 +18,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/004_approvals.sql"),
     include_str!("sql/005_sync_error_kind.sql"),
     include_str!("sql/006_threads_seen.sql"),
+    include_str!("sql/007_sessions.sql"),
 ];
 
 /// The schema version this build writes.

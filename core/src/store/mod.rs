@@ -16,9 +16,11 @@
 mod approvals;
 mod db;
 mod docs;
+pub mod evidence;
 mod history;
 mod needs_me;
 mod read_model;
+mod sessions;
 mod sync_state;
 
 use std::collections::HashMap;
@@ -27,11 +29,15 @@ use std::path::{Path, PathBuf};
 use automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension, params};
 
-pub use approvals::{ApprovalRights, ApproveBlocker, SignoffRecord};
+pub use approvals::{ApprovalRights, ApproveBlocker, SignoffRecord, SignoffState};
 pub use db::SCHEMA_VERSION;
 pub use needs_me::{ApprovalNeedingMe, NeedsMe, ThreadNeedingMe, ThreadReason};
 use read_model::CountsHint;
 pub use read_model::{PlanRow, TextDocRow, TopicRow};
+pub use sessions::{
+    DistributionStatus, ProposalItem, ProposalStage, ReadingItem, SessionRow, TaskRef, day_start_vn,
+    today_vn,
+};
 pub use sync_state::{Enrollment, PendingPush, RequestSigner, SyncErrorKind, SyncState};
 
 use crate::date::Date;
@@ -802,6 +808,9 @@ fn branch_of(doc: &mut Document) -> Result<BranchId> {
     Ok(match doc.kind() {
         DocKind::AnnualPlan => plan::get(doc)?.branch_id,
         DocKind::TopicDraft | DocKind::Material => text_doc::header(doc)?.branch_id,
+        DocKind::Session | DocKind::ReadingLog => doc
+            .branch_id()
+            .ok_or_else(|| Error::InvalidDocument(format!("{} names no branch", doc.id())))?,
     })
 }
 

@@ -30,7 +30,10 @@
 //! member of its branch, a role that approves its kind, delegation considered). Readiness is
 //! not a condition — the officer has been asked to look — but is reported with each item.
 //!
-//! Drafts and materials to read are not here yet (they need a record of what was read).
+//! # To read
+//!
+//! Drafts and materials published for a session of this member's branch
+//! ([`Store::publish`]) that this member has not opened yet ([`Store::mark_opened`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -101,6 +104,9 @@ pub struct NeedsMe {
     pub threads: Vec<ThreadNeedingMe>,
     /// Documents waiting for this member's approval, newest submission first.
     pub approvals: Vec<ApprovalNeedingMe>,
+    /// Drafts and materials published to this member's branch that they have not opened,
+    /// newest session first.
+    pub to_read: Vec<super::ReadingItem>,
 }
 
 /// A thread: its root and its messages (root first), as indexes into the comment list.
@@ -196,6 +202,7 @@ impl Store {
         Ok(NeedsMe {
             threads: self.threads_needing_me()?,
             approvals: self.approvals_needing_me()?,
+            to_read: self.unread_materials()?,
         })
     }
 
@@ -365,6 +372,8 @@ impl Store {
                 }
             }
             DocKind::TopicDraft | DocKind::Material => text_doc::header(self.doc(id)?)?.title,
+            DocKind::Session => crate::model::session::get(self.doc(id)?)?.title,
+            DocKind::ReadingLog => id.to_string(),
         })
     }
 }
@@ -382,6 +391,8 @@ mod tests {
             deleted: false,
             resolved: false,
             status: None,
+            created_at: 0,
+            body: String::new(),
         }
     }
 

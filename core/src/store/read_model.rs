@@ -11,7 +11,7 @@ use crate::Result;
 use crate::date;
 use crate::ids::{BranchId, DocId, DocKind, MemberId, TopicId};
 use crate::model::conflict::{self, Conflict};
-use crate::model::{Document, plan, text_doc};
+use crate::model::{Document, plan, reading_log, session, text_doc};
 use crate::text;
 
 /// A plan in the branch's plan list.
@@ -202,6 +202,7 @@ pub(crate) fn project(
             }
         }
         DocKind::TopicDraft | DocKind::Material => {
+            project_comments(tx, doc, counts)?;
             let stored = || -> Result<Option<text_doc::CommentCounts>> {
                 Ok(tx
                     .query_row(
@@ -249,8 +250,161 @@ pub(crate) fn project(
                 ],
             )?;
         }
+        DocKind::Session => project_session(tx, doc, now)?,
+        DocKind::ReadingLog => {
+            let opened = reading_log::opened(doc)?;
+            let member = reading_log::owner(doc).map(|m| m.to_string()).unwrap_or_default();
+            let branch = doc.branch_id().map(|b| b.to_string()).unwrap_or_default();
+            tx.execute(
+                "DELETE FROM rm_receipts WHERE log_id = ?1",
+                params![id.as_str()],
+            )?;
+            let mut ins = tx.prepare_cached(
+                "INSERT INTO rm_receipts (log_id, branch_id, member_id, doc_id, opened_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (doc_id, at) in opened {
+                ins.execute(params![id.as_str(), branch, member, doc_id.as_str(), at])?;
+            }
+        }
     }
     Ok(())
+}
+
+/// Every comment's who and when (`rm_comments`): one row when the edit says which comment
+/// it touched, all rows otherwise.
+fn project_comments(tx: &Transaction<'_>, doc: &Document, counts: &CountsHint) -> Result<()> {
+    let id = doc.id().as_str();
+    let metas = match counts {
+        CountsHint::Keep => return Ok(()),
+        CountsHint::Changed { comment, .. } => vec![text_doc::comment_meta(doc, comment)?],
+        CountsHint::Recount => {
+            tx.execute("DELETE FROM rm_comments WHERE doc_id = ?1", params![id])?;
+            text_doc::comment_metas(doc)?
+        }
+    };
+    let mut ins = tx.prepare_cached(
+        "INSERT OR REPLACE INTO rm_comments (doc_id, comment_id, kind, author, created_at, reply_to,
+             deleted, status, excerpt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for m in metas {
+        ins.execute(params![
+            id,
+            m.id.as_str(),
+            match m.kind {
+                text_doc::CommentKind::Comment => "comment",
+                text_doc::CommentKind::Proposal => "proposal",
+            },
+            m.author.as_str(),
+            m.created_at,
+            m.reply_to.as_ref().map(|r| r.as_str()).unwrap_or_default(),
+            m.deleted,
+            m.status.map(|s| s.as_str()).unwrap_or_default(),
+            excerpt(&m.body, 160),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The first `n` characters of `s`, with an ellipsis when cut.
+pub(crate) fn excerpt(s: &str, n: usize) -> String {
+    let mut out: String = s.chars().take(n).collect();
+    if s.chars().nth(n).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn project_session(tx: &Transaction<'_>, doc: &Document, now: i64) -> Result<()> {
+    let s = session::get(doc)?;
+    let id = s.id.as_str();
+    let member = |m: &Option<MemberId>| m.as_ref().map(|m| m.to_string()).unwrap_or_default();
+    tx.execute(
+        "INSERT OR REPLACE INTO rm_sessions (doc_id, branch_id, plan_id, topic_id, title, session_date,
+             combined, started_at, ended_at, chair, clerk, presenter, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            id,
+            s.branch_id.as_str(),
+            s.plan_id.as_str(),
+            s.topic_id.as_str(),
+            s.title,
+            s.session_date.map(date::format).unwrap_or_default(),
+            s.combined_with_regular,
+            s.started_at,
+            s.ended_at,
+            member(&s.chair),
+            member(&s.clerk),
+            member(&s.presenter),
+            now
+        ],
+    )?;
+    for table in ["rm_distribution", "rm_attendance", "rm_opinions", "rm_tasks"] {
+        tx.execute(
+            &format!("DELETE FROM {table} WHERE session_id = ?1"),
+            params![id],
+        )?;
+    }
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO rm_distribution (session_id, doc_id, kind, heads, published_at, published_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for p in &s.distribution {
+        ins.execute(params![
+            id,
+            p.doc_id.as_str(),
+            p.kind.as_str(),
+            p.heads.join(","),
+            p.published_at,
+            p.published_by.as_str()
+        ])?;
+    }
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO rm_attendance (session_id, member_id, status, reason) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for a in &s.attendance {
+        ins.execute(params![id, a.member.as_str(), a.status.as_str(), a.reason])?;
+    }
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO rm_opinions (session_id, opinion_id, member_id, source_doc, source_comment)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for o in &s.opinions {
+        let (d, c) = source_cols(&o.source);
+        ins.execute(params![id, o.id, o.member.as_str(), d, c])?;
+    }
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO rm_tasks (session_id, task_id, title, owner, deadline, source_doc, source_comment,
+             status, created_at, closed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for t in &s.tasks {
+        let (d, c) = source_cols(&t.source);
+        let closed_at = t
+            .updates
+            .last()
+            .filter(|u| u.status.is_closed())
+            .map(|u| u.at);
+        ins.execute(params![
+            id,
+            t.id,
+            t.title,
+            t.owner.as_str(),
+            t.deadline.map(date::format).unwrap_or_default(),
+            d,
+            c,
+            t.status.as_str(),
+            t.created_at,
+            closed_at
+        ])?;
+    }
+    Ok(())
+}
+
+fn source_cols(s: &Option<session::SourceRef>) -> (&str, &str) {
+    s.as_ref()
+        .map_or(("", ""), |s| (s.doc_id.as_str(), s.comment_id.as_str()))
 }
 
 fn plan_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PlanRow> {

@@ -27,6 +27,23 @@ final class LocalViewModelTests: XCTestCase, @unchecked Sendable {
         vm.close()
     }
 
+    func test_labels_come_from_the_rust_core() async throws {
+        XCTAssertEqual(Role.deputySecretary.label, "Phó Bí thư")
+        XCTAssertEqual(DocKind.topicDraft.label, "Dự thảo chuyên đề")
+        XCTAssertEqual(CommentKind.proposal.label, "Hiến kế")
+        XCTAssertEqual(ProposalStatus.accepted.label, "Được chấp nhận")
+        XCTAssertEqual(FieldScope.topic.label(of: "expected_output"), "Sản phẩm dự kiến")
+        XCTAssertEqual(FieldScope.legalBasis.label(of: "title"), "Trích yếu", "the scope decides")
+        // A status the store computed reads the same words.
+        let phones = try Phones()
+        defer { phones.close() }
+        let sotay = try await phones.local()
+        let plan = try await sotay.createPlan(plan2026())
+        let status = try await sotay.approvalStatus(docId: plan)
+        XCTAssertEqual(status, .notSubmitted)
+        XCTAssertEqual(status.label, "Chưa gửi duyệt")
+    }
+
     func test_code_point_ranges_count_what_the_store_counts() {
         // "ệ" is one character and one code point in NFC, two code points in NFD.
         let nfd = "Kế hoạch về việc".decomposedStringWithCanonicalMapping

@@ -82,6 +82,7 @@ final class SyncedViewModelTests: XCTestCase, @unchecked Sendable {
         let conflict = try XCTUnwrap(shown.conflicts.first)
         XCTAssertEqual(conflict.topic?.id, t)
         XCTAssertEqual(conflict.field, "presenter")
+        XCTAssertEqual(conflict.fieldLabel, "Người trình bày", "the core's words for the field")
         XCTAssertEqual(Set(conflict.choices.map(\.value)), ["m-hoa", "m-luong"])
         XCTAssertEqual(Set(conflict.choices.compactMap(\.setBy)), ["m-viet", "m-luong"])
         XCTAssertEqual(shown.readiness?.ready, false)

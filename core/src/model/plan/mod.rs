@@ -378,6 +378,33 @@ pub fn set_plan_field(doc: &mut Document, editor: &Editor, field: &PlanField) ->
     })
 }
 
+/// The default lead time for distributing session materials: HD 42-HD/BTCTW (28/10/2025)
+/// posts meeting documents at least one day before.
+pub const DEFAULT_DISTRIBUTION_LEAD_DAYS: u32 = 1;
+
+/// How many days before a session its materials must reach members in this branch: the
+/// plan's `distribution_lead_days` (a branch may be stricter than HD 42), else 1.
+pub fn distribution_lead_days(doc: &Document) -> u32 {
+    doc.view()
+        .u64(&ROOT, "distribution_lead_days")
+        .map(|d| d as u32)
+        .unwrap_or(DEFAULT_DISTRIBUTION_LEAD_DAYS)
+}
+
+/// Sets the branch's distribution lead time (at least HD 42's one day, at most 30).
+pub fn set_distribution_lead_days(doc: &mut Document, editor: &Editor, days: u32) -> Result<()> {
+    expect_plan(doc)?;
+    if !(DEFAULT_DISTRIBUTION_LEAD_DAYS..=30).contains(&days) {
+        return Err(Error::InvalidInput(format!(
+            "materials go out between 1 (HD 42) and 30 days before a session, not {days}"
+        )));
+    }
+    doc.transact(editor, "plan.set.distribution_lead_days", |d| {
+        d.put(ROOT, "distribution_lead_days", days as i64)?;
+        Ok(())
+    })
+}
+
 /// Edits a collaborative text section: delete `delete` characters at `pos` (Unicode code
 /// points) and insert `insert` there.
 pub fn splice_text(

@@ -12,6 +12,9 @@ public struct PlanConflict: Sendable, Equatable {
     /// The field's name ("presenter", "expected_output", …).
     public var field: String { conflict.field }
 
+    /// The field's Vietnamese name ("Người trình bày"), from the Rust core.
+    public var fieldLabel: String { conflict.fieldLabel }
+
     /// The values to choose from, with who set each.
     public var choices: [ConflictValue] { conflict.values }
 }

@@ -14,6 +14,7 @@ import vn.sotay.Readiness
 import vn.sotay.Topic
 import vn.sotay.TopicField
 import vn.sotay.kit.SoTay
+import vn.sotay.kit.fieldLabel
 
 /** A conflict as the plan editor shows it: which topic, which field, who chose what. */
 data class PlanConflict(
@@ -23,6 +24,9 @@ data class PlanConflict(
 ) {
     /** The field's name ("presenter", "expected_output", …). */
     val field: String get() = conflict.field
+
+    /** The field's Vietnamese name ("Người trình bày"), from the Rust core. */
+    val fieldLabel: String get() = conflict.fieldLabel
 
     /** The values to choose from, with who set each. */
     val choices: List<ConflictValue> get() = conflict.values

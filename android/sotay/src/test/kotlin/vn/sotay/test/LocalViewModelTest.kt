@@ -14,14 +14,20 @@ import kotlinx.coroutines.runBlocking
 import org.junit.After
 import org.junit.Test
 import vn.sotay.ApiException
+import vn.sotay.ApprovalStatus
 import vn.sotay.CommentKind
+import vn.sotay.DocKind
+import vn.sotay.FieldScope
 import vn.sotay.NewTopic
 import vn.sotay.ProposalStatus
 import vn.sotay.RequiredField
+import vn.sotay.Role
 import vn.sotay.SyncStatus
 import vn.sotay.TopicField
 import vn.sotay.TopicGroup
 import vn.sotay.TopicStatus
+import vn.sotay.kit.label
+import vn.sotay.kit.labelOf
 import vn.sotay.viewmodel.PlanEditorViewModel
 import vn.sotay.viewmodel.SyncStatusViewModel
 import vn.sotay.viewmodel.TopicDraftViewModel
@@ -50,6 +56,21 @@ class LocalViewModelTest {
         // A moved server's address is for an enrolled phone.
         assertFailsWith<ApiException.NotEnrolled> { sotay.setServerUrl("https://sotay.example.vn") }
         vm.close()
+    }
+
+    @Test
+    fun test_labels_come_from_the_rust_core() = runBlocking {
+        assertEquals("Phó Bí thư", Role.DEPUTY_SECRETARY.label)
+        assertEquals("Dự thảo chuyên đề", DocKind.TOPIC_DRAFT.label)
+        assertEquals("Hiến kế", CommentKind.PROPOSAL.label)
+        assertEquals("Được chấp nhận", ProposalStatus.ACCEPTED.label)
+        assertEquals("Sản phẩm dự kiến", FieldScope.TOPIC.labelOf("expected_output"))
+        assertEquals("Trích yếu", FieldScope.LEGAL_BASIS.labelOf("title"), "the scope decides")
+        // A status the store computed reads the same words.
+        val sotay = phones.local()
+        val status = sotay.approvalStatus(sotay.createPlan(plan2026()))
+        assertEquals(ApprovalStatus.NotSubmitted, status)
+        assertEquals("Chưa gửi duyệt", status.label)
     }
 
     @Test

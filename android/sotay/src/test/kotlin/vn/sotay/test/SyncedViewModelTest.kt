@@ -100,6 +100,7 @@ class SyncedViewModelTest {
         val conflict = shown.conflicts.single()
         assertEquals(t, conflict.topic?.id)
         assertEquals("presenter", conflict.field)
+        assertEquals("Người trình bày", conflict.fieldLabel, "the core's words for the field")
         assertEquals(setOf("m-hoa", "m-trang"), conflict.choices.map { it.value }.toSet())
         assertEquals(false, shown.readiness?.ready)
 

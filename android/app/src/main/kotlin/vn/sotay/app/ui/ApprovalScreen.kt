@@ -20,11 +20,13 @@ import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.sotay.ApprovalStatus
 import vn.sotay.DeltaContent
+import vn.sotay.FieldScope
 import vn.sotay.FieldValue
 import vn.sotay.app.R
 import vn.sotay.app.rememberScreenModel
 import vn.sotay.kit.SoTay
-import vn.sotay.requiredFieldLabel
+import vn.sotay.kit.label
+import vn.sotay.kit.labelOf
 import vn.sotay.viewmodel.ApprovalViewModel
 
 /**
@@ -41,30 +43,50 @@ fun ApprovalScreen(sotay: SoTay, docId: String, modifier: Modifier) {
         Text(stringResource(R.string.approval_title), style = MaterialTheme.typography.titleLarge)
         ErrorBanner(state.error) { vm.clearError() }
         when (val s = state.status) {
-            ApprovalStatus.NotSubmitted -> Text(stringResource(R.string.approval_not_submitted))
-            is ApprovalStatus.Submitted -> Text(stringResource(R.string.approval_submitted, s.by))
-            is ApprovalStatus.Approved ->
-                Text(stringResource(R.string.approval_approved, s.approval.signer, formatTime(s.approval.signedAt)))
+            ApprovalStatus.NotSubmitted -> Text(s.label)
+            is ApprovalStatus.Submitted -> Text(stringResource(R.string.approval_submitted, s.label, s.by))
+            is ApprovalStatus.Approved -> Text(
+                stringResource(
+                    R.string.approval_approved,
+                    s.label, s.approval.signer, s.approval.role.label, formatTime(s.approval.signedAt),
+                ),
+            )
             is ApprovalStatus.ApprovedWithChanges -> {
                 val delta = s.delta
-                Text(stringResource(R.string.approval_changed, s.approval.signer, delta?.changeCount?.toInt() ?: 0))
+                Text(
+                    stringResource(
+                        R.string.approval_changed,
+                        s.label, s.approval.signer, s.approval.role.label, delta?.changeCount?.toInt() ?: 0,
+                    ),
+                )
                 when (val content = delta?.content) {
-                    is DeltaContent.Plan -> content.delta.topicFields.forEach { f ->
-                        Text(
-                            stringResource(
-                                R.string.approval_change_field,
-                                f.topicTitle, show(f.change.from), show(f.change.to), f.change.by ?: "?",
-                            ),
-                        )
+                    is DeltaContent.Plan -> {
+                        content.delta.fields.forEach { f ->
+                            Text(
+                                stringResource(
+                                    R.string.approval_change_plan_field,
+                                    FieldScope.DOCUMENT.labelOf(f.field), show(f.from), show(f.to), f.by ?: "?",
+                                ),
+                            )
+                        }
+                        content.delta.topicFields.forEach { f ->
+                            Text(
+                                stringResource(
+                                    R.string.approval_change_field,
+                                    f.topicTitle, FieldScope.TOPIC.labelOf(f.change.field),
+                                    show(f.change.from), show(f.change.to), f.change.by ?: "?",
+                                ),
+                            )
+                        }
                     }
                     is DeltaContent.Text -> Text(stringResource(R.string.approval_change_other, delta.changeCount.toInt()))
                     null -> {}
                 }
             }
-            is ApprovalStatus.Invalid -> Text(stringResource(R.string.approval_invalid, s.reasonVi))
+            is ApprovalStatus.Invalid -> Text(stringResource(R.string.approval_invalid, s.label, s.reasonVi))
         }
         state.readiness?.takeIf { !it.ready }?.missing?.forEach { m ->
-            Text(stringResource(R.string.plan_missing, m.topicTitle, requiredFieldLabel(m.field)))
+            Text(stringResource(R.string.plan_missing, m.topicTitle, m.field.label))
         }
         if (state.unsent > 0) Text(stringResource(R.string.approval_unsent, state.unsent))
         OutlinedTextField(note, { note = it }, label = { Text(stringResource(R.string.approval_note)) })
@@ -84,6 +106,6 @@ private fun show(v: FieldValue): String = when (v) {
     is FieldValue.Bool -> if (v.value) "có" else "không"
     is FieldValue.Member -> v.memberId ?: "—"
     is FieldValue.Members -> v.memberIds.joinToString()
-    is FieldValue.Group -> vn.sotay.topicGroupLabel(v.group)
-    is FieldValue.Status -> v.status.name.lowercase()
+    is FieldValue.Group -> v.group.label
+    is FieldValue.Status -> v.status.label
 }

@@ -16,7 +16,6 @@ import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
 import vn.sotay.ApiException
-import vn.sotay.Role
 import vn.sotay.app.R
 
 /** What the member should do about an error, in Vietnamese. */
@@ -55,19 +54,6 @@ fun ErrorBanner(error: ApiException?, onDismiss: () -> Unit) {
         }
     }
 }
-
-/** A role's Vietnamese name. */
-@Composable
-fun roleLabel(role: Role): String = stringResource(
-    when (role) {
-        Role.SECRETARY -> R.string.role_secretary
-        Role.DEPUTY_SECRETARY -> R.string.role_deputy
-        Role.EXECUTIVE -> R.string.role_executive
-        Role.MEMBER -> R.string.role_member
-        Role.INSPECTOR -> R.string.role_inspector
-        Role.ADMIN -> R.string.role_admin
-    },
-)
 
 private val timeFormat = DateTimeFormatter.ofPattern("HH:mm dd/MM/yyyy")
 

@@ -32,7 +32,7 @@ import vn.sotay.TopicStatus
 import vn.sotay.app.R
 import vn.sotay.app.rememberScreenModel
 import vn.sotay.kit.SoTay
-import vn.sotay.requiredFieldLabel
+import vn.sotay.kit.label
 import vn.sotay.viewmodel.PlanEditorViewModel
 
 /** The plan editor: topics, conflicts to resolve, what blocks approval. */
@@ -61,7 +61,7 @@ fun PlanEditorScreen(
             item { Text(stringResource(R.string.plan_conflicts), style = MaterialTheme.typography.titleMedium) }
             items(state.conflicts) { c ->
                 Column(Modifier.padding(vertical = 6.dp)) {
-                    Text(stringResource(R.string.plan_conflict_field, c.topic?.title ?: state.plan?.title ?: "", c.field))
+                    Text(stringResource(R.string.plan_conflict_field, c.topic?.title ?: state.plan?.title ?: "", c.fieldLabel))
                     c.choices.forEach { choice ->
                         OutlinedButton(onClick = { vm.resolve(c, choice) }) {
                             Text(stringResource(R.string.plan_conflict_choice, state.nameOf(choice.value) ?: choice.value, state.nameOf(choice.setBy) ?: "?"))
@@ -86,7 +86,7 @@ fun PlanEditorScreen(
                                 state.nameOf(t.presenter) ?: none,
                             ),
                         )
-                        if (t.status == TopicStatus.CANCELLED) Text(stringResource(R.string.plan_topic_cancelled))
+                        if (t.status == TopicStatus.CANCELLED) Text(t.status.label)
                     }
                 },
                 modifier = Modifier.clickable { onOpenDraft(t.id) },
@@ -122,7 +122,7 @@ fun PlanEditorScreen(
                 item { Text(stringResource(R.string.plan_ready)) }
             } else {
                 items(readiness.missing) { m ->
-                    Text(stringResource(R.string.plan_missing, m.topicTitle, requiredFieldLabel(m.field)))
+                    Text(stringResource(R.string.plan_missing, m.topicTitle, m.field.label))
                 }
             }
         }

@@ -22,10 +22,12 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import vn.sotay.DocKind
 import vn.sotay.ProposalStatus
 import vn.sotay.app.R
 import vn.sotay.app.rememberScreenModel
 import vn.sotay.kit.SoTay
+import vn.sotay.kit.label
 import vn.sotay.viewmodel.CommentThread
 import vn.sotay.viewmodel.TopicDraftViewModel
 
@@ -47,7 +49,7 @@ fun TopicDraftScreen(
     LazyColumn(modifier.padding(horizontal = 12.dp)) {
         item { ErrorBanner(state.error) { vm.clearError() } }
         item {
-            Text(state.topic?.title ?: stringResource(R.string.draft_title), style = MaterialTheme.typography.titleLarge)
+            Text(state.topic?.title ?: DocKind.TOPIC_DRAFT.label, style = MaterialTheme.typography.titleLarge)
         }
         if (shown == null) {
             item {
@@ -109,14 +111,7 @@ private fun ThreadCard(thread: CommentThread, vm: TopicDraftViewModel) {
             }
             if (thread.isProposal) {
                 Text(
-                    stringResource(
-                        when (root.status) {
-                            ProposalStatus.ACCEPTED -> R.string.draft_proposal_accepted
-                            ProposalStatus.REJECTED -> R.string.draft_proposal_rejected
-                            ProposalStatus.DONE -> R.string.draft_proposal_done
-                            else -> R.string.draft_proposal_open
-                        },
-                    ),
+                    stringResource(R.string.draft_proposal_status, root.kind.label, (root.status ?: ProposalStatus.OPEN).label),
                     style = MaterialTheme.typography.labelMedium,
                 )
             }

@@ -1,0 +1,231 @@
+//! `export-plan`: the annual plan as the official paper (DOCX or HTML), through
+//! [`crate::render`].
+//!
+//! Which version: the approval in force, exactly as signed (what the branch adopted), and
+//! its signer under "T/M CHI BỘ"; with no approval in force — or with `--current` — the
+//! version on this device, marked "DỰ THẢO" unless it is exactly the approved one, and signed
+//! by the branch's secretary as the directory names them. Names come from the member
+//! directory (synced, plus `member add`), the branch's name from the signed directory; the
+//! committee's name is not in the directory, so it is asked for (`--committee`).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::args::{ExportFormat, ExportPlanArgs};
+use super::resolve::{self, Want};
+use super::{Ctx, render as text_render};
+use crate::approval::{Invalid, Signoff, SignoffId, Status};
+use crate::ids::{DocId, MemberId};
+use crate::org::Role;
+use crate::render::{self, RenderContext, Signatory};
+use crate::{Error, Result};
+
+/// `--json` output of `export-plan`.
+#[derive(Debug, Serialize)]
+struct Exported {
+    plan_id: DocId,
+    path: PathBuf,
+    format: &'static str,
+    bytes: usize,
+    /// `approved` (the approval in force, as signed) or `draft` (this device's version).
+    version: &'static str,
+    approval_id: Option<SignoffId>,
+    topics: usize,
+    signer: String,
+    /// Member ids shown as ids because the directory does not name them.
+    unresolved_members: Vec<MemberId>,
+}
+
+pub(super) fn export_plan(ctx: &mut Ctx<'_>, a: &ExportPlanArgs) -> Result<()> {
+    let id = resolve::doc(&ctx.store, &a.plan, Want::Plan)?;
+    let format = match a.format {
+        Some(f) => f,
+        None => format_from_path(&a.out)?,
+    };
+    let status = ctx.store.approval_status(&id)?;
+    let approval = if a.current {
+        None
+    } else {
+        status.approval_in_force().cloned()
+    };
+    let plan = match &approval {
+        Some(s) => {
+            if let Err(Invalid::HeadsUnknown { .. }) = ctx.store.verify_signoff(s)? {
+                return Err(Error::InvalidInput(format!(
+                    "máy này chưa có phiên bản đã ký [{}] — hãy đồng bộ (sync first: `sotay sync`), or export this device's version with --current",
+                    text_render::short(s.id().as_str())
+                )));
+            }
+            ctx.store.plan_at(&id, &s.change_hashes())?
+        }
+        None => ctx.store.plan(&id)?,
+    };
+    let draft = approval.is_none() && !matches!(status, Status::Approved { .. });
+
+    let dir = match ctx.store.directory() {
+        Ok(d) => d,
+        // An unenrolled device has no directory; its local member list still names people.
+        Err(Error::NotEnrolled) => None,
+        Err(e) => return Err(e),
+    };
+    let mut names: BTreeMap<MemberId, String> = BTreeMap::new();
+    if let Some(d) = &dir {
+        for m in &d.members {
+            names.insert(m.id.clone(), m.full_name.clone());
+        }
+    }
+    let members = ctx.store.members()?;
+    for m in &members {
+        names.insert(m.id.clone(), m.full_name.clone());
+    }
+
+    let branch_name = match &a.branch_name {
+        Some(n) => n.clone(),
+        None => dir
+            .as_ref()
+            .and_then(|d| d.branches.iter().find(|b| b.id == plan.branch_id))
+            .map(|b| b.name.clone())
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "the name of branch {} is not known on this device (it comes with `sotay sync`); pass --branch-name \"Chi bộ …\"",
+                    plan.branch_id
+                ))
+            })?,
+    };
+    let committee_name = a.committee.clone().ok_or_else(|| {
+        Error::InvalidInput(
+            "pass the committee's name: --committee \"Đảng bộ …\" (the member directory does not carry it)"
+                .into(),
+        )
+    })?;
+
+    let signatory = match (&a.signer, &approval) {
+        (Some(name), _) => Signatory::secretary(name),
+        (None, Some(s)) => signatory_of(s, &names),
+        (None, None) => {
+            let secretary = members
+                .iter()
+                .find(|m| m.role == Role::Secretary && m.branch_id == plan.branch_id)
+                .map(|m| m.full_name.clone())
+                .or_else(|| {
+                    dir.as_ref().and_then(|d| {
+                        d.members
+                            .iter()
+                            .find(|m| {
+                                m.active
+                                    && m.role == Role::Secretary
+                                    && m.branch_id.as_ref() == Some(&plan.branch_id)
+                            })
+                            .map(|m| m.full_name.clone())
+                    })
+                })
+                .unwrap_or_default();
+            Signatory::secretary(secretary)
+        }
+    };
+
+    let rctx = RenderContext {
+        committee_name,
+        branch_name,
+        place: a.place.clone().unwrap_or_default(),
+        signatory,
+        names,
+        draft,
+        extra_recipients: a.recipient.clone(),
+    };
+    let layout = render::plan::layout(&plan, &rctx);
+    let bytes = match format {
+        ExportFormat::Docx => render::docx::write(&layout)?,
+        ExportFormat::Html => render::html::write(&layout).into_bytes(),
+    };
+    std::fs::write(&a.out, &bytes)?;
+
+    let topics = plan
+        .topics
+        .iter()
+        .filter(|t| t.status != crate::model::plan::TopicStatus::Cancelled)
+        .count();
+    let version = if approval.is_some() || !draft {
+        "approved"
+    } else {
+        "draft"
+    };
+    let mut text = format!(
+        "wrote {} ({}, {} bytes): {}, {topics} chuyên đề",
+        a.out.display(),
+        format.name(),
+        bytes.len(),
+        match (&approval, draft) {
+            (Some(s), _) => format!(
+                "bản đã duyệt [{}] (approved version)",
+                text_render::short(s.id().as_str())
+            ),
+            (None, false) => "bản đã duyệt (this device's version is the approved one)".into(),
+            (None, true) => "DỰ THẢO (no approval in force: this device's version)".into(),
+        }
+    );
+    if approval.is_some() && matches!(status, Status::ApprovedWithChanges { .. }) {
+        text.push_str(&format!(
+            "\n! the plan has changed since this approval; `sotay diff {}` shows what, --current exports the changed version as DỰ THẢO",
+            text_render::short(id.as_str())
+        ));
+    }
+    if !layout.unresolved.is_empty() {
+        let ids: Vec<&str> = layout.unresolved.iter().map(MemberId::as_str).collect();
+        text.push_str(&format!(
+            "\n! shown as ids, not names (not in the member directory; sync first): {}",
+            ids.join(", ")
+        ));
+    }
+    let view = Exported {
+        plan_id: id,
+        path: a.out.clone(),
+        format: format.name(),
+        bytes: bytes.len(),
+        version,
+        approval_id: approval.as_ref().map(Signoff::id),
+        topics,
+        signer: rctx.signatory.name.clone(),
+        unresolved_members: layout.unresolved.clone(),
+    };
+    ctx.emit(&view, &text)
+}
+
+/// The approval's signer under "T/M CHI BỘ": "BÍ THƯ", or "PHÓ BÍ THƯ" for a deputy signing
+/// under a delegation.
+fn signatory_of(s: &Signoff, names: &BTreeMap<MemberId, String>) -> Signatory {
+    let name = names
+        .get(&s.signer)
+        .cloned()
+        .unwrap_or_else(|| s.signer.to_string());
+    match s.role {
+        Role::DeputySecretary => Signatory::deputy_secretary(name),
+        _ => Signatory::secretary(name),
+    }
+}
+
+fn format_from_path(path: &std::path::Path) -> Result<ExportFormat> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("docx") => Ok(ExportFormat::Docx),
+        Some("html" | "htm") => Ok(ExportFormat::Html),
+        _ => Err(Error::InvalidInput(format!(
+            "cannot tell the format from {}: pass --format docx or --format html",
+            path.display()
+        ))),
+    }
+}
+
+impl ExportFormat {
+    fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Docx => "docx",
+            ExportFormat::Html => "html",
+        }
+    }
+}
