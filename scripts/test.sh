@@ -17,6 +17,25 @@ cargo fmt --all -- --check
 echo "== cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# The official-document tests (core/tests/render.rs) read the exported plan back the way a
+# reader would: LibreOffice (headless) converts it to PDF, pdftotext extracts the text.
+# Debian packages, installed when missing (Liberation Serif stands in for Times New Roman).
+if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then
+    echo "== installing LibreOffice Writer (headless) and pdftotext (apt-get)"
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "root or sudo is needed to install libreoffice-writer-nogui poppler-utils" >&2; exit 1; }
+        SUDO=sudo
+    fi
+    install_doc_tools() {
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o=Dpkg::Use-Pty=0 \
+            --no-install-recommends libreoffice-writer-nogui poppler-utils fonts-dejavu-core \
+            fonts-liberation2 >/dev/null
+    }
+    # The package lists are refreshed only when the install cannot find the packages.
+    install_doc_tools || { $SUDO apt-get update -qq && install_doc_tools; }
+fi
+
 echo "== cargo test"
 cargo test --workspace --locked 2>&1 | tee -a "$LOG"
 

@@ -89,7 +89,9 @@ pub fn comment_kind_label(kind: CommentKind) -> String {
 /// A proposal's status in Vietnamese ("Được chấp nhận").
 #[uniffi::export]
 pub fn proposal_status_label(status: ProposalStatus) -> String {
-    core_text::ProposalStatus::from(status).label_vi().to_owned()
+    core_text::ProposalStatus::from(status)
+        .label_vi()
+        .to_owned()
 }
 
 /// Where a document's approval stands, in Vietnamese ("Đã duyệt").
@@ -178,7 +180,7 @@ mod tests {
         );
         assert_eq!(
             field_label(FieldScope::Document, "number".into()),
-            "Số kế hoạch"
+            "Số hiệu"
         );
         assert_eq!(field_label(FieldScope::Topic, "venue".into()), "venue");
         let path = ["topics", "t1", "presenter"].map(String::from).to_vec();

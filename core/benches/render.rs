@@ -126,10 +126,26 @@ fn plan_of_12() -> AnnualPlan {
     plan::replace_text(&mut doc, &ed("m-viet"), PlanText::Purpose, &texts).unwrap();
     plan::replace_text(&mut doc, &ed("m-viet"), PlanText::Implementation, &texts).unwrap();
     for (n, d, t) in [
-        ("12-HD/BTCTW", "2018-07-06", "Hướng dẫn về một số vấn đề nâng cao chất lượng sinh hoạt chi bộ"),
-        ("50-CT/TW", "2025-07-23", "Chỉ thị của Ban Bí thư về đổi mới, nâng cao chất lượng sinh hoạt chi bộ"),
-        ("42-HD/BTCTW", "2025-10-28", "Hướng dẫn của Ban Tổ chức Trung ương"),
-        ("01-NQ/ĐU", "2026-01-05", "Nghị quyết của Đảng ủy Công ty về nhiệm vụ năm 2026"),
+        (
+            "12-HD/BTCTW",
+            "2018-07-06",
+            "Hướng dẫn về một số vấn đề nâng cao chất lượng sinh hoạt chi bộ",
+        ),
+        (
+            "50-CT/TW",
+            "2025-07-23",
+            "Chỉ thị của Ban Bí thư về đổi mới, nâng cao chất lượng sinh hoạt chi bộ",
+        ),
+        (
+            "42-HD/BTCTW",
+            "2025-10-28",
+            "Hướng dẫn của Ban Tổ chức Trung ương",
+        ),
+        (
+            "01-NQ/ĐU",
+            "2026-01-05",
+            "Nghị quyết của Đảng ủy Công ty về nhiệm vụ năm 2026",
+        ),
     ] {
         plan::add_legal_basis(&mut doc, &ed("m-viet"), n, Some(date::parse(d).unwrap()), t)
             .unwrap();

@@ -201,7 +201,7 @@ impl FieldScope {
         let label = match (self, key) {
             // The plan's header (the plan table's wording) and a draft's or material's.
             (FieldScope::Document, "title") => "Tiêu đề",
-            (FieldScope::Document, "number") => "Số kế hoạch",
+            (FieldScope::Document, "number") => "Số hiệu",
             (FieldScope::Document, "issue_date") => "Ngày ban hành",
             (FieldScope::Document, "year") => "Năm",
             (FieldScope::Document, "purpose") => "Mục đích, yêu cầu",
@@ -309,7 +309,10 @@ mod tests {
         assert_eq!(CommentKind::Proposal.label_vi(), "Hiến kế");
         assert_eq!(ProposalStatus::Accepted.label_vi(), "Được chấp nhận");
         assert_eq!(TopicStatus::Cancelled.label_vi(), "Đã hủy");
-        assert_eq!(StatusKind::ApprovedWithChanges.as_str(), "approved_with_changes");
+        assert_eq!(
+            StatusKind::ApprovedWithChanges.as_str(),
+            "approved_with_changes"
+        );
         assert_eq!(StatusKind::Approved.label_vi(), "Đã duyệt");
         assert_eq!(SignoffState::Refused.label_vi(), "Máy chủ từ chối");
     }
@@ -363,9 +366,18 @@ mod tests {
             ProposalStatus::Rejected,
             ProposalStatus::Done,
         ];
-        check("proposal statuses", &proposals.map(ProposalStatus::label_vi));
-        check("approval states", &StatusKind::ALL.map(StatusKind::label_vi));
-        check("sign-off states", &SignoffState::ALL.map(SignoffState::label_vi));
+        check(
+            "proposal statuses",
+            &proposals.map(ProposalStatus::label_vi),
+        );
+        check(
+            "approval states",
+            &StatusKind::ALL.map(StatusKind::label_vi),
+        );
+        check(
+            "sign-off states",
+            &SignoffState::ALL.map(SignoffState::label_vi),
+        );
         let required = [
             RequiredField::Month,
             RequiredField::Preparer,
@@ -390,7 +402,10 @@ mod tests {
         for (scope, keys) in delta_keys() {
             let labels: Vec<&str> = keys.iter().map(|k| scope.field_label_vi(k)).collect();
             for (key, label) in keys.iter().zip(&labels) {
-                assert_ne!(key, label, "{scope:?} field {key:?} has no Vietnamese label");
+                assert_ne!(
+                    key, label,
+                    "{scope:?} field {key:?} has no Vietnamese label"
+                );
             }
             check(&format!("{scope:?} fields"), &labels);
         }
@@ -536,8 +551,7 @@ mod tests {
                 put_str(a, &ROOT, "description", "Tài liệu của Phân xưởng Cơ điện")
             })
             .unwrap();
-        let DeltaContent::Text(t) = delta::delta(&mut draft, &from, None).unwrap().content
-        else {
+        let DeltaContent::Text(t) = delta::delta(&mut draft, &from, None).unwrap().content else {
             panic!("a draft's delta");
         };
         assert_eq!(
@@ -565,7 +579,7 @@ mod tests {
             FieldScope::path_label_vi(&path(&["comments", "c1", "status"])),
             "Trạng thái hiến kế"
         );
-        assert_eq!(FieldScope::path_label_vi(&path(&["number"])), "Số kế hoạch");
+        assert_eq!(FieldScope::path_label_vi(&path(&["number"])), "Số hiệu");
         assert_eq!(FieldScope::of_path(&path(&["topics", "t1"])), None);
         assert_eq!(
             FieldScope::path_label_vi(&path(&["attendance", "m-ung", "status"])),

@@ -153,7 +153,12 @@ pub fn check_reading_log(doc: &Document, member: &str) -> Result<()> {
 }
 
 /// A plan's metadata: number, issue date, legal bases, distribution lead days.
-type PlanMeta = (String, Option<crate::date::Date>, Vec<plan::LegalBasis>, u32);
+type PlanMeta = (
+    String,
+    Option<crate::date::Date>,
+    Vec<plan::LegalBasis>,
+    u32,
+);
 
 fn plan_meta(doc: &Document) -> Result<PlanMeta> {
     let p = plan::get(doc)?;
@@ -231,7 +236,13 @@ pub fn check_push(
         (DocKind::TopicDraft | DocKind::Material, Some(Snapshot::Comments { ids, before })) => {
             check_comments(before, &text_doc::raw_comments_of(doc, ids)?, member, role)
         }
-        (DocKind::Session, None) => check_session_officers(role),
+        // A new session: created by an officer, and everything its first push already
+        // holds (a modified phone can push a session published, or with task updates, from
+        // its first change) is checked as a change from an empty session.
+        (DocKind::Session, None) => {
+            check_session_officers(role)?;
+            check_session(&empty_session(), &session::raw(doc)?, member, role)
+        }
         (DocKind::Session, Some(Snapshot::Session(b))) => {
             check_session(b, &session::raw(doc)?, member, role)
         }
@@ -239,6 +250,18 @@ pub fn check_push(
         _ => Err(Error::InvalidDocument(
             "the document changed kind during a push".into(),
         )),
+    }
+}
+
+/// What a session is compared with when its first push arrives: nothing at all.
+fn empty_session() -> RawSession {
+    RawSession {
+        minutes: BTreeMap::new(),
+        officers: (String::new(), String::new()),
+        distribution: BTreeMap::new(),
+        tasks: BTreeMap::new(),
+        updates: BTreeMap::new(),
+        texts: Vec::new(),
     }
 }
 
@@ -280,7 +303,10 @@ fn check_session(b: &RawSession, a: &RawSession, member: &str, role: Role) -> Re
     }
     for (task, updates) in &b.updates {
         let after = a.updates.get(task);
-        if updates.keys().any(|id| after.is_none_or(|m| !m.contains_key(id))) {
+        if updates
+            .keys()
+            .any(|id| after.is_none_or(|m| !m.contains_key(id)))
+        {
             return Err(Error::NotPermitted(format!(
                 "updates of task {task} may not be removed"
             )));

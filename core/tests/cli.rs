@@ -1364,7 +1364,7 @@ fn test_approve_lists_why_not_ready_then_status_diff_and_show_approved() {
     let text = p.ok(&["status", &plan]);
     for needle in [
         "Đề nghị duyệt các thay đổi (changes submitted): 1 thay đổi",
-        "Kế hoạch › số (number): «01-KH/CB» → «02-KH/CB» (Đặng Quốc Việt)",
+        "Kế hoạch › số hiệu (number): «01-KH/CB» → «02-KH/CB» (Đặng Quốc Việt)",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }

@@ -283,10 +283,19 @@ fn check_common(text: &str, whole_lines: bool) {
             "column {heading:?} missing from:\n{table}"
         );
     }
-    for s in [TOPIC_1, TOPIC_2, "Hoàng Đức Lượng", "Phạm Ngọc Ánh", "Lê Văn Ứng"] {
+    for s in [
+        TOPIC_1,
+        TOPIC_2,
+        "Hoàng Đức Lượng",
+        "Phạm Ngọc Ánh",
+        "Lê Văn Ứng",
+    ] {
         assert!(words_in_order(table, s), "{s:?} missing from:\n{table}");
     }
-    assert!(!text.contains("m-luong") && !text.contains("m-ung"), "{text}");
+    assert!(
+        !text.contains("m-luong") && !text.contains("m-ung"),
+        "{text}"
+    );
     assert!(
         !words_in_order(text, CANCELLED),
         "the cancelled topic is left out"
@@ -320,7 +329,10 @@ fn test_docx_read_back_through_libreoffice_shows_the_official_text() {
     assert!(stdout.contains("2 chuyên đề"), "{stdout}");
     let text = pdf_text(&docx, dir.path());
     check_common(&text, true);
-    assert!(flat(&text).contains("DỰ THẢO"), "not approved: marked draft");
+    assert!(
+        flat(&text).contains("DỰ THẢO"),
+        "not approved: marked draft"
+    );
     let table = between(
         &text,
         "II. NỘI DUNG, THỜI GIAN, PHÂN CÔNG",
@@ -427,4 +439,157 @@ fn test_export_needs_the_committee_name_and_a_known_format() {
     let html = std::fs::read_to_string(&odt).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     assert!(html.contains(".........., ngày 15 tháng 01 năm 2026"));
+}
+
+/// Enrolls the store as m-viet's phone without a server, as `sotay enroll` and a first sync
+/// leave it: a pinned server key and a member directory signed with it, which names the
+/// branch and the members (Việt the secretary, with this device).
+fn enroll_offline(path: &Path) {
+    use sotay_core::protocol::{
+        Directory, DirectoryBranch, DirectoryDevice, DirectoryMember, RoleSpan,
+    };
+    let public_key = {
+        let mut s = Store::open(path).unwrap();
+        s.set_enrollment(&sotay_core::store::Enrollment {
+            server_url: "http://127.0.0.1:9".into(),
+            device_id: "dev-viet".into(),
+            member_id: MemberId::new("m-viet"),
+            committee_id: "c-song-lam".into(),
+            enrolled_at: 1_600_000_000,
+        })
+        .unwrap();
+        s.device_public_key().unwrap()
+    };
+    let server = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let branch = BranchId::new("b-co-dien");
+    let member = |id: &str, name: &str, role: Role, device: bool| DirectoryMember {
+        id: MemberId::new(id),
+        branch_id: Some(branch.clone()),
+        full_name: name.into(),
+        role,
+        status: MemberStatus::Full,
+        active: true,
+        roles: vec![RoleSpan {
+            branch_id: Some(branch.clone()),
+            role,
+            from: 0,
+            until: None,
+        }],
+        devices: if device {
+            vec![DirectoryDevice {
+                id: "dev-viet".into(),
+                public_key,
+                enrolled_at: 1_600_000_000,
+                revoked_at: None,
+            }]
+        } else {
+            vec![]
+        },
+    };
+    let mut dir = Directory {
+        version: 1,
+        committee_id: "c-song-lam".into(),
+        members: vec![
+            member("m-viet", "Đặng Quốc Việt", Role::Secretary, true),
+            member("m-luong", "Hoàng Đức Lượng", Role::Member, false),
+            member("m-ung", "Lê Văn Ứng", Role::Executive, false),
+            member("m-hoa", "Vũ Thị Hoà", Role::Executive, false),
+            member("m-anh", "Phạm Ngọc Ánh", Role::Member, false),
+        ],
+        branches: vec![DirectoryBranch {
+            id: branch.clone(),
+            name: "Chi bộ Phân xưởng Cơ điện".into(),
+            plan_delegations: vec![],
+        }],
+        issued_at: 1_600_000_000,
+        signature: vec![],
+    };
+    dir.sign(&server).unwrap();
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute(
+        "UPDATE enrollment SET server_key = ?1 WHERE id = 1",
+        [server.verifying_key().to_bytes().to_vec()],
+    )
+    .unwrap();
+    db.execute(
+        "INSERT OR REPLACE INTO directory (id, version, bytes) VALUES (1, 1, ?1)",
+        [postcard::to_allocvec(&dir).unwrap()],
+    )
+    .unwrap();
+}
+
+#[test]
+fn test_export_renders_the_approved_version_signed_by_its_signer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, plan) = store(dir.path());
+    enroll_offline(&store);
+    {
+        let mut s = Store::open(&store).unwrap();
+        s.approve(&plan, "Đồng ý ban hành").unwrap();
+        // Changed after the approval: the paper must not show it.
+        let topic = s.plan(&plan).unwrap().topics[0].id.clone();
+        s.set_topic_field(
+            &plan,
+            &topic,
+            &sotay_core::model::plan::TopicField::Title("Tên đã sửa sau khi duyệt".into()),
+        )
+        .unwrap();
+    }
+    let out = dir.path().join("approved.html");
+    // No --branch-name: the signed directory names the branch.
+    let (code, stdout, stderr) = export(
+        &store,
+        &plan,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--committee",
+            COMMITTEE,
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["version"], "approved");
+    assert!(v["approval_id"].is_string(), "{v}");
+    assert_eq!(v["signer"], "Đặng Quốc Việt");
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains(TOPIC_1), "the approved title");
+    assert!(!html.contains("Tên đã sửa sau khi duyệt"));
+    assert!(
+        !html.contains("DỰ THẢO"),
+        "an approved paper is not a draft"
+    );
+    assert!(html.contains("CHI BỘ PHÂN XƯỞNG CƠ ĐIỆN"));
+    assert!(html.contains("<b>Đặng Quốc Việt</b>"));
+    // The text output says the plan moved on since.
+    let (code, stdout, _) = export(
+        &store,
+        &plan,
+        &["--out", out.to_str().unwrap(), "--committee", COMMITTEE],
+    );
+    assert_eq!(code, 0);
+    assert!(stdout.contains("bản đã duyệt"), "{stdout}");
+    assert!(stdout.contains("changed since this approval"), "{stdout}");
+
+    // --current: this device's version, marked as a draft.
+    let (code, stdout, stderr) = export(
+        &store,
+        &plan,
+        &[
+            "--out",
+            out.to_str().unwrap(),
+            "--committee",
+            COMMITTEE,
+            "--current",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["version"], "draft");
+    assert!(v["approval_id"].is_null());
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("Tên đã sửa sau khi duyệt"));
+    assert!(html.contains("<b>DỰ THẢO</b>"));
 }

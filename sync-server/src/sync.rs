@@ -139,9 +139,7 @@ fn scope_of(kind: DocKind, doc: &Document) -> Option<Scope> {
         | DocKind::TopicDraft
         | DocKind::Material
         | DocKind::Session
-        | DocKind::ReadingLog => {
-            doc.branch_id().map(Scope::Branch)
-        }
+        | DocKind::ReadingLog => doc.branch_id().map(Scope::Branch),
     }
 }
 

@@ -35,7 +35,9 @@ impl From<core_approval::Delta> for Delta {
             content: match d.content {
                 core_approval::DeltaContent::Plan(p) => DeltaContent::Plan { delta: p.into() },
                 core_approval::DeltaContent::Text(t) => DeltaContent::Text { delta: t.into() },
-                core_approval::DeltaContent::Session(s) => DeltaContent::Session { fields: s.fields },
+                core_approval::DeltaContent::Session(s) => {
+                    DeltaContent::Session { fields: s.fields }
+                }
             },
         }
     }

@@ -393,12 +393,12 @@ pub(crate) fn pos(n: u32) -> usize {
 pub(crate) fn text_kind(kind: DocKind) -> Result<()> {
     match kind {
         DocKind::TopicDraft | DocKind::Material => Ok(()),
-        DocKind::AnnualPlan | DocKind::Session | DocKind::ReadingLog => Err(
-            ApiError::InvalidInput(format!(
+        DocKind::AnnualPlan | DocKind::Session | DocKind::ReadingLog => {
+            Err(ApiError::InvalidInput(format!(
                 "a {} is not created with create_text_doc",
                 ids::DocKind::from(kind)
-            )),
-        ),
+            )))
+        }
     }
 }
 

@@ -114,17 +114,26 @@ pub fn adoption(doc: &mut Document, signoffs: &[Signoff], authority: &dyn Author
                 .changes_after(&heads)
                 .map(|c| c.is_empty())
                 .unwrap_or(false);
-        return if unchanged {
-            Adoption::Adopted {
-                chair: Box::new(chair),
-                clerk: Box::new(clerk),
-            }
+        // Changes that alter no part of the minutes — progress posted on a task — leave
+        // them adopted as signed.
+        let changed = if unchanged {
+            None
         } else {
-            Adoption::AdoptedWithChanges {
-                delta: delta(doc, &heads, None).ok().map(Box::new),
+            match delta(doc, &heads, None) {
+                Ok(d) if d.is_empty() => None,
+                other => Some(other.ok().map(Box::new)),
+            }
+        };
+        return match changed {
+            None => Adoption::Adopted {
                 chair: Box::new(chair),
                 clerk: Box::new(clerk),
-            }
+            },
+            Some(delta) => Adoption::AdoptedWithChanges {
+                delta,
+                chair: Box::new(chair),
+                clerk: Box::new(clerk),
+            },
         };
     }
     match partial {

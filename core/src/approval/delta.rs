@@ -146,6 +146,33 @@ pub const SESSION_FIELDS: [&str; 19] = [
     "quality",
 ];
 
+/// A task as assigned: id, title, owner, deadline, the proposal it adopts.
+type Assigned<'a> = (
+    &'a str,
+    &'a str,
+    &'a MemberId,
+    Option<Date>,
+    Option<&'a crate::model::session::SourceRef>,
+);
+
+/// What a session assigned (each task's title, owner, deadline and the proposal it adopts),
+/// without the progress posted on it since: a task's owner reporting it done carries the
+/// minutes out, it does not change them.
+fn assigned(s: &crate::model::session::Session) -> Vec<Assigned<'_>> {
+    s.tasks
+        .iter()
+        .map(|t| {
+            (
+                t.id.as_str(),
+                t.title.as_str(),
+                &t.owner,
+                t.deadline,
+                t.source.as_ref(),
+            )
+        })
+        .collect()
+}
+
 fn session_delta(doc: &Document, from: &[ChangeHash], to: &[ChangeHash]) -> Result<SessionDelta> {
     use crate::model::session;
     let a = session::get_at(doc, from)?;
@@ -168,7 +195,7 @@ fn session_delta(doc: &Document, from: &[ChangeHash], to: &[ChangeHash]) -> Resu
         "conclusion" => a.conclusion != b.conclusion,
         "resolution" => a.resolution != b.resolution,
         "votes" => (a.votes_for, a.votes_against) != (b.votes_for, b.votes_against),
-        "tasks" => a.tasks != b.tasks,
+        "tasks" => assigned(&a) != assigned(&b),
         _ => a.quality != b.quality,
     };
     Ok(SessionDelta {

@@ -62,8 +62,8 @@ pub mod status;
 pub use adoption::{Adoption, adoption};
 pub use delta::{
     CommentNote, Delta, DeltaContent, FieldChange, FieldValue, LegalBasisChange, LegalBasisRef,
-    PlanDelta, ProposalChange, SESSION_FIELDS, SessionDelta, TextDocDelta, TextEdit, TextEditKind, TopicAdded, TopicFieldChange,
-    TopicMoved, TopicRef, delta,
+    PlanDelta, ProposalChange, SESSION_FIELDS, SessionDelta, TextDocDelta, TextEdit, TextEditKind,
+    TopicAdded, TopicFieldChange, TopicMoved, TopicRef, delta,
 };
 pub use record::{Signoff, SignoffAction, SignoffFields, SignoffId};
 pub use rules::{

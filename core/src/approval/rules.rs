@@ -154,13 +154,15 @@ pub enum Invalid {
         /// The document's value.
         document: String,
     },
-    /// This replica does not hold the version the record names (not synced yet, or never
-    /// existed).
+    /// Minutes signed by a member the minutes, at the signed version, name neither chair
+    /// nor clerk (only those two adopt minutes).
     #[error("{signer} signed minutes that name neither them as chair nor as clerk at that version")]
     NotChairOrClerk {
         /// The signer.
         signer: MemberId,
     },
+    /// This replica does not hold the version the record names (not synced yet, or never
+    /// existed).
     #[error("this device does not have the signed version ({missing} change(s) missing); sync")]
     HeadsUnknown {
         /// How many of the named changes (or their dependencies) are missing.
@@ -199,7 +201,8 @@ impl Invalid {
                 "Bản ký duyệt thuộc về văn bản khác, không áp dụng cho văn bản này.".into()
             }
             Invalid::NotChairOrClerk { .. } => {
-                "Người ký không phải chủ trì hay thư ký ghi trong biên bản ở phiên bản đã ký.".into()
+                "Người ký không phải chủ trì hay thư ký ghi trong biên bản ở phiên bản đã ký."
+                    .into()
             }
             Invalid::HeadsUnknown { .. } => {
                 "Máy này chưa nhận được phiên bản đã ký duyệt; hãy đồng bộ.".into()
@@ -291,8 +294,10 @@ pub fn check_document(s: &Signoff, doc: &Document) -> Result<(), Invalid> {
         });
     }
     if s.doc_kind == DocKind::Session && s.action == SignoffAction::Approve {
-        let (chair, clerk) = crate::model::session::signers_at(doc, &heads)
-            .map_err(|e| Invalid::Malformed { reason: e.to_string() })?;
+        let (chair, clerk) =
+            crate::model::session::signers_at(doc, &heads).map_err(|e| Invalid::Malformed {
+                reason: e.to_string(),
+            })?;
         if chair.as_ref() != Some(&s.signer) && clerk.as_ref() != Some(&s.signer) {
             return Err(Invalid::NotChairOrClerk {
                 signer: s.signer.clone(),

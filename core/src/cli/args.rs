@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
-Ids: plans, drafts, materials, comments and legal bases accept any unique prefix of their id
-(the 8-character prefixes shown in lists are enough). Topics accept the STT number shown by
+Ids: plans, drafts, materials, sessions, comments and legal bases accept any unique prefix of
+their id (the 8-character prefixes shown in lists are enough); a session's tasks also accept
+their number in `sotay session show`. Topics accept the STT number shown by
 `sotay plan show` (a plain number is always read as an STT) or a unique prefix of the topic id.
 Members (presenter, preparer, executive) accept a directory id or a full name; names match with
 accents and tone placement ignored (\"Hoàng Đức Lượng\", \"Hoang Duc Luong\" and \"Hoàng Đức Lựơng\"
@@ -119,6 +120,34 @@ pub(super) enum Command {
     /// left out of the table. Names come from the member directory; the branch's name from
     /// the synced directory (or --branch-name); the committee's name from --committee.
     ExportPlan(ExportPlanArgs),
+    /// Thematic sessions (buổi sinh hoạt chuyên đề) and their minutes (biên bản).
+    ///
+    /// An officer creates the session of a topic; the chair and the clerk (or an officer)
+    /// record the minutes: times, attendance, opinions by name, conclusion, resolution and
+    /// vote, tasks; the chair and the clerk adopt them by signing the same version.
+    #[command(subcommand)]
+    Session(SessionCmd),
+    /// Publish a draft or material to the branch for a session (gửi tài liệu); the secretary
+    /// or an executive. A topic draft goes out exactly as approved, and only once approved.
+    Publish(PublishArgs),
+    /// Open a draft or material: show it and record that you read it (đã đọc) — once, on
+    /// this device, offline; the receipt syncs like any edit.
+    Open(OpenArgs),
+    /// The materials published to you, newest session first, and whether you read them.
+    ReadingList(ReadingListArgs),
+    /// Who has read each material of a session and who has not, and whether it went out
+    /// later than the branch's rule (HD 42: at least one day before).
+    Distribution(DistributionArgs),
+    /// Branch settings kept in its annual plan.
+    #[command(subcommand)]
+    Branch(BranchCmd),
+    /// Proposals followed through (theo dõi hiến kế): each proposal with its stage — open,
+    /// adopted into a resolution, overdue, done, rejected — and the task that carries it.
+    Proposals(ProposalsArgs),
+    /// Participation evidence (minh chứng) per member for the year: a proposal for the
+    /// branch's vote under QĐ 366, never a rating. `evidence sheet` prints one member's
+    /// sheet; `evidence weights` shows or sets the committee's weights.
+    Evidence(EvidenceArgs),
     /// Development aids (not for production use).
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
@@ -664,5 +693,242 @@ pub(super) enum DevCmd {
         /// The other store file.
         #[arg(long, value_name = "OTHER_STORE_PATH")]
         from: PathBuf,
+    },
+}
+
+// ----- sessions (Step 5) ---------------------------------------------------------------------
+
+#[derive(Debug, Subcommand)]
+pub(super) enum SessionCmd {
+    /// Create the session of a topic (officers); prints its id. Dated the topic's date unless
+    /// --date says otherwise.
+    Create {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// The topic: STT number or unique id prefix.
+        topic: String,
+        /// The session date (DD/MM/YYYY or YYYY-MM-DD).
+        #[arg(long, value_name = "D")]
+        date: Option<String>,
+    },
+    /// List the sessions held here, by date.
+    List,
+    /// Show the minutes (biên bản): date, time and length against HD 42's 90/120 minutes,
+    /// place, chair, clerk, presenter, attendance, guests, opinions, conclusion, resolution
+    /// and vote, tasks, quality score, and whether the chair and the clerk adopted them.
+    Show {
+        /// The session: id or unique prefix.
+        session: String,
+    },
+    /// Set a field: date | combined (yes/no) | start | end ("2026-03-03 08:00" or "08:00" on
+    /// the session's day, Vietnam time) | place | chair | clerk | presenter (member id or
+    /// name) | votes-for | votes-against | purpose | summary | conclusion | resolution.
+    Set {
+        /// The session: id or unique prefix.
+        session: String,
+        /// The field name.
+        field: String,
+        /// The new value (empty clears).
+        value: String,
+    },
+    /// Record attendance (điểm danh): one member's status, or --all-present for everyone
+    /// not yet recorded (exempt members as exempt).
+    Attend {
+        /// The session: id or unique prefix.
+        session: String,
+        /// The member: id or name.
+        #[arg(required_unless_present = "all_present")]
+        member: Option<String>,
+        /// present | absent-excused | absent-unexcused | exempt.
+        #[arg(required_unless_present = "all_present")]
+        status: Option<String>,
+        /// The reason for an absence or exemption.
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// Everyone of the branch not yet recorded is present (exempt members: exempt).
+        #[arg(long, conflicts_with_all = ["member", "status"])]
+        all_present: bool,
+    },
+    /// Add a guest or a superior committee's delegate (khách mời, đại biểu).
+    Guest {
+        /// The session: id or unique prefix.
+        session: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Position or unit ("Đảng ủy viên, Đảng bộ Công ty").
+        #[arg(long, default_value = "")]
+        title: String,
+        /// A delegate of the superior committee.
+        #[arg(long)]
+        delegate: bool,
+    },
+    /// Record an opinion by name (ý kiến phát biểu): typed in, or picked from a comment or
+    /// proposal (its author and text; --text overrides the text).
+    Opinion {
+        /// The session: id or unique prefix.
+        session: String,
+        /// Who spoke: id or name.
+        #[arg(long, required_unless_present = "from", conflicts_with = "from")]
+        member: Option<String>,
+        /// What they said.
+        #[arg(long, required_unless_present = "from")]
+        text: Option<String>,
+        /// Take it from this comment or proposal: DOC COMMENT (id prefixes).
+        #[arg(long, num_args = 2, value_names = ["DOC", "COMMENT"])]
+        from: Option<Vec<String>>,
+    },
+    /// Tasks assigned by the session (phân công thực hiện).
+    #[command(subcommand)]
+    Task(SessionTaskCmd),
+    /// Score one criterion of the meeting-quality grid (tự chấm điểm); empty points clear.
+    Quality {
+        /// The session: id or unique prefix.
+        session: String,
+        /// The criterion's code (`sotay session show` lists the grid).
+        criterion: String,
+        /// Points, at most the criterion's maximum.
+        points: String,
+    },
+    /// Sign the minutes' current version as their chair or clerk (thông qua biên bản); they
+    /// are adopted once both signed the same version. Signed here, sent at the next sync.
+    Sign {
+        /// The session: id or unique prefix.
+        session: String,
+        /// A remark signed with the record.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum SessionTaskCmd {
+    /// Add a task; with --proposal it adopts that proposal into the resolution (the proposal
+    /// becomes accepted). Prints its id.
+    Add {
+        /// The session: id or unique prefix.
+        session: String,
+        /// Who does it: id or name.
+        #[arg(long)]
+        owner: String,
+        /// What is to be done.
+        #[arg(long)]
+        title: String,
+        /// By when (DD/MM/YYYY or YYYY-MM-DD).
+        #[arg(long, value_name = "D")]
+        deadline: Option<String>,
+        /// The proposal it adopts: DOC COMMENT (id prefixes).
+        #[arg(long, num_args = 2, value_names = ["DOC", "COMMENT"])]
+        proposal: Option<Vec<String>>,
+    },
+    /// Post progress (the owner or an officer): open | in-progress | done | dropped. Done
+    /// also marks the adopted proposal done.
+    Update {
+        /// The session: id or unique prefix.
+        session: String,
+        /// The task: unique id prefix, or its number in `session show`.
+        task: String,
+        /// open | in-progress | done | dropped.
+        status: String,
+        /// What was done.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(super) struct PublishArgs {
+    /// The session: id or unique prefix.
+    pub(super) session: String,
+    /// The draft or material: id or unique prefix.
+    pub(super) doc: String,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct OpenArgs {
+    /// The draft or material: id or unique prefix.
+    pub(super) doc: String,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ReadingListArgs {
+    /// Only what you have not opened yet.
+    #[arg(long)]
+    pub(super) unread: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct DistributionArgs {
+    /// The session: id or unique prefix.
+    pub(super) session: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum BranchCmd {
+    /// How many days before a session its materials must go out (secretary or deputy; HD 42:
+    /// at least 1, the default). Kept in the branch's annual plan.
+    LeadDays {
+        /// The plan: id or unique prefix.
+        plan: String,
+        /// Days, 1–30.
+        days: u32,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ProposalsArgs {
+    /// Only proposals made in this year (Vietnam time); default: every year.
+    #[arg(long, value_name = "Y")]
+    pub(super) year: Option<i32>,
+    /// Only this branch (id); default: every branch held here.
+    #[arg(long, value_name = "B")]
+    pub(super) branch: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(super) struct EvidenceArgs {
+    #[command(subcommand)]
+    pub(super) action: Option<EvidenceCmd>,
+    /// The year; default: this year (Vietnam time).
+    #[arg(long, value_name = "Y")]
+    pub(super) year: Option<i32>,
+    /// The branch (id); default: this device's member's branch.
+    #[arg(long, value_name = "B")]
+    pub(super) branch: Option<String>,
+    /// Also write the figures as CSV (UTF-8, one row per member) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub(super) csv: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum EvidenceCmd {
+    /// Write one member's printable evidence sheet (HTML or DOCX): each category with its
+    /// count, suggested points and every piece of evidence.
+    Sheet {
+        /// The member: id or name.
+        member: String,
+        /// The year; default: this year (Vietnam time).
+        #[arg(long, value_name = "Y")]
+        year: Option<i32>,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// html | docx; default: from the --out file's extension.
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
+        /// The superior committee's name for the header ("Đảng bộ …"); left out when not
+        /// given (the member directory does not carry it).
+        #[arg(long, value_name = "NAME")]
+        committee: Option<String>,
+        /// The branch's name for the header; default: its name in the synced directory.
+        #[arg(long, value_name = "NAME")]
+        branch_name: Option<String>,
+    },
+    /// Show the committee's weights, or set them from a JSON file (--file).
+    Weights {
+        /// A JSON file with the weights (the shape `sotay evidence weights --json` prints).
+        #[arg(long, value_name = "FILE")]
+        file: Option<PathBuf>,
     },
 }

@@ -45,11 +45,13 @@ pub(super) fn export_plan(ctx: &mut Ctx<'_>, a: &ExportPlanArgs) -> Result<()> {
         None => format_from_path(&a.out)?,
     };
     let status = ctx.store.approval_status(&id)?;
-    let approval = if a.current {
-        None
-    } else {
-        status.approval_in_force().cloned()
-    };
+    let in_force = status.approval_in_force().cloned();
+    // This device's version is exactly the approved one.
+    let exact = matches!(status, Status::Approved { .. });
+    let approval = if a.current { None } else { in_force.clone() };
+    // Whose signature the paper carries: the approval rendered, or the one that covers
+    // exactly the current version.
+    let signed_by = approval.clone().or(if exact { in_force } else { None });
     let plan = match &approval {
         Some(s) => {
             if let Err(Invalid::HeadsUnknown { .. }) = ctx.store.verify_signoff(s)? {
@@ -62,7 +64,7 @@ pub(super) fn export_plan(ctx: &mut Ctx<'_>, a: &ExportPlanArgs) -> Result<()> {
         }
         None => ctx.store.plan(&id)?,
     };
-    let draft = approval.is_none() && !matches!(status, Status::Approved { .. });
+    let draft = signed_by.is_none();
 
     let dir = match ctx.store.directory() {
         Ok(d) => d,
@@ -101,7 +103,7 @@ pub(super) fn export_plan(ctx: &mut Ctx<'_>, a: &ExportPlanArgs) -> Result<()> {
         )
     })?;
 
-    let signatory = match (&a.signer, &approval) {
+    let signatory = match (&a.signer, &signed_by) {
         (Some(name), _) => Signatory::secretary(name),
         (None, Some(s)) => signatory_of(s, &names),
         (None, None) => {
@@ -147,26 +149,26 @@ pub(super) fn export_plan(ctx: &mut Ctx<'_>, a: &ExportPlanArgs) -> Result<()> {
         .iter()
         .filter(|t| t.status != crate::model::plan::TopicStatus::Cancelled)
         .count();
-    let version = if approval.is_some() || !draft {
-        "approved"
-    } else {
-        "draft"
-    };
+    let version = if draft { "draft" } else { "approved" };
     let mut text = format!(
         "wrote {} ({}, {} bytes): {}, {topics} chuyên đề",
         a.out.display(),
         format.name(),
         bytes.len(),
-        match (&approval, draft) {
-            (Some(s), _) => format!(
+        match (&signed_by, &approval) {
+            (Some(s), Some(_)) => format!(
                 "bản đã duyệt [{}] (approved version)",
                 text_render::short(s.id().as_str())
             ),
-            (None, false) => "bản đã duyệt (this device's version is the approved one)".into(),
-            (None, true) => "DỰ THẢO (no approval in force: this device's version)".into(),
+            (Some(s), None) => format!(
+                "bản đã duyệt [{}] (this device's version is the approved one)",
+                text_render::short(s.id().as_str())
+            ),
+            (None, _) if a.current => "DỰ THẢO (this device's version)".into(),
+            (None, _) => "DỰ THẢO (no approval in force: this device's version)".into(),
         }
     );
-    if approval.is_some() && matches!(status, Status::ApprovedWithChanges { .. }) {
+    if approval.is_some() && !exact {
         text.push_str(&format!(
             "\n! the plan has changed since this approval; `sotay diff {}` shows what, --current exports the changed version as DỰ THẢO",
             text_render::short(id.as_str())
@@ -185,7 +187,7 @@ pub(super) fn export_plan(ctx: &mut Ctx<'_>, a: &ExportPlanArgs) -> Result<()> {
         format: format.name(),
         bytes: bytes.len(),
         version,
-        approval_id: approval.as_ref().map(Signoff::id),
+        approval_id: signed_by.as_ref().map(Signoff::id),
         topics,
         signer: rctx.signatory.name.clone(),
         unresolved_members: layout.unresolved.clone(),

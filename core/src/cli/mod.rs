@@ -24,7 +24,11 @@
 //! - `history`: `history` (one by one, `--by-member`, `--blame`);
 //! - `approval`: `submit`, `approve`, `status`, `show-approved`, `diff` (sign-offs, what
 //!   changed since an approval);
-//! - `export`: `export-plan` (the plan as the official DOCX or HTML paper, `crate::render`).
+//! - `export`: `export-plan` (the plan as the official DOCX or HTML paper, `crate::render`);
+//! - `session`: `session`, `publish`, `open`, `reading-list`, `distribution`, `branch`,
+//!   `proposals` (the session cycle: minutes, receipts, proposals followed through);
+//! - `evidence`: `evidence` (participation evidence, its CSV, a member's printable sheet,
+//!   the committee's weights).
 //!
 //! ```no_run
 //! let mut out = Vec::new();
@@ -38,6 +42,7 @@
 mod approval;
 mod args;
 mod docs;
+mod evidence;
 mod export;
 mod history;
 mod member;
@@ -46,6 +51,7 @@ mod ops;
 mod plan;
 mod render;
 mod resolve;
+mod session;
 mod topic;
 
 use std::collections::BTreeMap;
@@ -235,6 +241,14 @@ fn execute(args: impl IntoIterator<Item = String>, out: &mut dyn Write) -> Resul
         Command::ShowApproved(a) => approval::show_approved(&mut ctx, &a),
         Command::Diff(a) => approval::diff(&mut ctx, &a),
         Command::ExportPlan(a) => export::export_plan(&mut ctx, &a),
+        Command::Session(c) => session::session(&mut ctx, c),
+        Command::Publish(a) => session::publish(&mut ctx, &a),
+        Command::Open(a) => session::open(&mut ctx, &a),
+        Command::ReadingList(a) => session::reading_list(&mut ctx, &a),
+        Command::Distribution(a) => session::distribution(&mut ctx, &a),
+        Command::Branch(c) => session::branch(&mut ctx, c),
+        Command::Proposals(a) => session::proposals(&mut ctx, &a),
+        Command::Evidence(a) => evidence::evidence(&mut ctx, a),
         Command::Check => return ops::check(&mut ctx),
         Command::Dev(c) => ops::dev(&mut ctx, c, &path),
     }?;

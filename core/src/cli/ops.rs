@@ -358,12 +358,13 @@ pub(super) fn dev(ctx: &mut Ctx<'_>, c: DevCmd, this: &Path) -> Result<()> {
         return Err(Error::InvalidInput("--from names this store itself".into()));
     }
     let mut other = Store::open(&from)?;
-    let mut ids: Vec<DocId> = other
-        .plan_rows(None)?
+    // Every kind: plans, drafts, materials, sessions, reading logs (damaged ones are
+    // reported as skipped below).
+    let ids: Vec<DocId> = other
+        .document_ids()?
         .into_iter()
-        .map(|p| p.doc_id)
+        .map(|(id, _)| id)
         .collect();
-    ids.extend(other.text_doc_rows(None)?.into_iter().map(|d| d.doc_id));
     let mut changed = Vec::new();
     let mut skipped = Vec::new();
     for id in &ids {

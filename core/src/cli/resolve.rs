@@ -16,6 +16,7 @@ use crate::{Error, Result, Store};
 pub(super) enum Want {
     Plan,
     Text,
+    Session,
     Any,
 }
 
@@ -24,6 +25,7 @@ impl Want {
         match self {
             Want::Plan => kind == DocKind::AnnualPlan,
             Want::Text => kind.is_text(),
+            Want::Session => kind == DocKind::Session,
             Want::Any => true,
         }
     }
@@ -32,6 +34,7 @@ impl Want {
         match self {
             Want::Plan => "annual_plan",
             Want::Text => "topic_draft or material",
+            Want::Session => "session",
             Want::Any => "document",
         }
     }
@@ -72,6 +75,12 @@ pub(super) fn doc(store: &Store, input: &str, want: Want) -> Result<DocId> {
             .text_doc_rows(None)?
             .into_iter()
             .map(|d| (d.doc_id, d.kind)),
+    );
+    all.extend(
+        store
+            .session_rows(None)?
+            .into_iter()
+            .map(|s| (s.doc_id, DocKind::Session)),
     );
     let hits: Vec<(DocId, DocKind)> = all
         .into_iter()

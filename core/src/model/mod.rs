@@ -234,8 +234,13 @@ impl Document {
     /// (`doc_id`, `kind`, `schema_version`, `branch_id`) and every container object in the
     /// root hold exactly one value. Our own replicas create those once, in a document's first
     /// change; a second value means a change tried to replace or shadow them.
+    ///
+    /// The one exception is a reading log: its id is derived from its owner, so two of the
+    /// owner's phones that open a material offline each create it, and the merge holds every
+    /// header key twice — with the same values (anything else is still refused).
     pub fn check_structure(&self) -> Result<()> {
         let view = self.view();
+        let twice_created = self.kind() == DocKind::ReadingLog;
         for key in view.keys(&ROOT) {
             let all = view.get_all(&ROOT, &key);
             let header = matches!(
@@ -245,7 +250,8 @@ impl Document {
             let container = all
                 .iter()
                 .any(|(v, _)| matches!(v, automerge::Value::Object(_)));
-            if all.len() > 1 && (header || container) {
+            let same = all.windows(2).all(|w| w[0].0 == w[1].0);
+            if all.len() > 1 && (container || (header && !(twice_created && same))) {
                 return Err(Error::InvalidDocument(format!(
                     "the document's {key:?} was written twice; only its creation may set it"
                 )));

@@ -106,6 +106,7 @@ pub fn opened(doc: &Document) -> Result<BTreeMap<DocId, i64>> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn ed(m: &str, t: i64) -> Editor {

@@ -10,7 +10,7 @@
 //! branch_id, plan_id, topic_id, title, session_date ("YYYY-MM-DD"), combined_with_regular
 //! distribution: { <doc_id>: { kind, heads: "h1,h2", published_at, published_by } }
 //! started_at, ended_at (unix seconds, 0 = unset), place, chair, clerk, presenter
-//! attendance: { <member>: { status, reason } }
+//! attendance: { <member>: status }, absence_reasons: { <member>: reason }
 //! guests: { <id>: { name, title, delegate } }
 //! opinions: { <id>: { member, body, source_doc, source_comment, position, removed } }
 //! purpose, summary, conclusion, resolution: Text
@@ -591,7 +591,15 @@ pub fn create(new: &NewSession, editor: &Editor) -> Result<Document> {
         put_str(doc, &ROOT, "title", new.title.trim())?;
         put_str(doc, &ROOT, "session_date", &date::format(new.session_date))?;
         doc.put(ROOT, "combined_with_regular", new.combined_with_regular)?;
-        for key in ["distribution", "attendance", "guests", "opinions", "tasks", "quality"] {
+        for key in [
+            "distribution",
+            "attendance",
+            "absence_reasons",
+            "guests",
+            "opinions",
+            "tasks",
+            "quality",
+        ] {
             put_map(doc, &ROOT, key)?;
         }
         for key in TEXTS {
@@ -682,15 +690,19 @@ pub(crate) fn read(doc: &Document, view: View<'_>) -> Result<Session> {
     distribution.sort_by(|a, b| (a.published_at, &a.doc_id).cmp(&(b.published_at, &b.doc_id)));
 
     let mut attendance = Vec::new();
-    for (key, o) in entries(view, &section(view, "attendance")?) {
-        let Some(status) = view.str(&o, "status").and_then(|s| Attendance::parse(&s).ok())
+    let att = section(view, "attendance")?;
+    let reasons = section(view, "absence_reasons")?;
+    for key in view.keys(&att) {
+        let Some(status) = view
+            .str(&att, &key)
+            .and_then(|s| Attendance::parse(&s).ok())
         else {
             continue;
         };
         attendance.push(AttendanceEntry {
+            reason: view.str(&reasons, &key).unwrap_or_default(),
             member: MemberId::new(&key),
             status,
-            reason: view.str(&o, "reason").unwrap_or_default(),
         });
     }
     attendance.sort_by(|a, b| a.member.cmp(&b.member));
@@ -732,25 +744,41 @@ pub(crate) fn read(doc: &Document, view: View<'_>) -> Result<Session> {
         let mut updates = Vec::new();
         if let Some(u) = view.obj(&o, "updates", ObjType::Map) {
             for (uid, uo) in entries(view, &u) {
-                let Some(status) = view.str(&uo, "status").and_then(|s| TaskStatus::parse(&s).ok())
+                let Some(status) = view
+                    .str(&uo, "status")
+                    .and_then(|s| TaskStatus::parse(&s).ok())
                 else {
                     continue;
                 };
-                updates.push(TaskUpdate {
-                    id: uid,
-                    at: view.i64(&uo, "at").unwrap_or(0),
-                    by: MemberId::new(view.str(&uo, "by").unwrap_or_default()),
-                    status,
-                    note: view.str(&uo, "note").unwrap_or_default(),
-                });
+                // The update's Lamport counter: an update posted after its poster saw
+                // another one always counts higher, whatever the phones' clocks say.
+                let lamport = match &uo {
+                    ObjId::Id(counter, _, _) => *counter,
+                    ObjId::Root => 0,
+                };
+                updates.push((
+                    lamport,
+                    TaskUpdate {
+                        id: uid,
+                        at: view.i64(&uo, "at").unwrap_or(0),
+                        by: MemberId::new(view.str(&uo, "by").unwrap_or_default()),
+                        status,
+                        note: view.str(&uo, "note").unwrap_or_default(),
+                    },
+                ));
             }
         }
-        updates.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        // Oldest first in causal order (the device clock only orders concurrent updates),
+        // so the current status is the one posted last with the others in view.
+        updates.sort_by(|(la, a), (lb, b)| (la, a.at, &a.id).cmp(&(lb, b.at, &b.id)));
+        let updates: Vec<TaskUpdate> = updates.into_iter().map(|(_, u)| u).collect();
         let status = updates.last().map_or(TaskStatus::Open, |u| u.status);
         tasks.push(Task {
             title: view.str(&o, "title").unwrap_or_default(),
             owner: MemberId::new(view.str(&o, "owner").unwrap_or_default()),
-            deadline: view.opt_str(&o, "deadline").and_then(|d| date::parse(&d).ok()),
+            deadline: view
+                .opt_str(&o, "deadline")
+                .and_then(|d| date::parse(&d).ok()),
             source: source_of(view, &o),
             created_by: MemberId::new(view.str(&o, "created_by").unwrap_or_default()),
             created_at: view.i64(&o, "created_at").unwrap_or(0),
@@ -810,7 +838,10 @@ pub fn get_at(doc: &Document, heads: &[ChangeHash]) -> Result<Session> {
 }
 
 /// The chair and clerk named at `heads` (who adopt the minutes by signing that version).
-pub fn signers_at(doc: &Document, heads: &[ChangeHash]) -> Result<(Option<MemberId>, Option<MemberId>)> {
+pub fn signers_at(
+    doc: &Document,
+    heads: &[ChangeHash],
+) -> Result<(Option<MemberId>, Option<MemberId>)> {
     expect_session(doc)?;
     let view = doc.view_at(heads)?;
     Ok((
@@ -918,14 +949,13 @@ pub fn set_attendance(
     if member.as_str().is_empty() {
         return Err(Error::InvalidInput("attendance needs a member".into()));
     }
+    // Plain values keyed by member (no per-member container): two clerks recording the same
+    // member offline leave a visible conflict, never a silently lost entry.
     edit(doc, editor, "session.attendance", |d| {
         let att = section(View::new(d, None), "attendance")?;
-        let entry = match View::new(d, None).obj(&att, member.as_str(), ObjType::Map) {
-            Some(o) => o,
-            None => put_map(d, &att, member.as_str())?,
-        };
-        put_str(d, &entry, "status", status.as_str())?;
-        put_str(d, &entry, "reason", reason.trim())?;
+        let reasons = section(View::new(d, None), "absence_reasons")?;
+        put_str(d, &att, member.as_str(), status.as_str())?;
+        put_str(d, &reasons, member.as_str(), reason.trim())?;
         Ok(())
     })
 }
@@ -988,12 +1018,7 @@ pub fn add_opinion(
 }
 
 fn put_source(d: &mut AutoCommit, o: &ObjId, source: Option<&SourceRef>) -> Result<()> {
-    put_str(
-        d,
-        o,
-        "source_doc",
-        source.map_or("", |s| s.doc_id.as_str()),
-    )?;
+    put_str(d, o, "source_doc", source.map_or("", |s| s.doc_id.as_str()))?;
     put_str(
         d,
         o,
@@ -1092,7 +1117,9 @@ pub fn set_quality(
 ) -> Result<()> {
     let criterion = nfc(criterion.trim());
     if criterion.is_empty() {
-        return Err(Error::InvalidInput("a quality criterion needs a code".into()));
+        return Err(Error::InvalidInput(
+            "a quality criterion needs a code".into(),
+        ));
     }
     edit(doc, editor, "session.quality", |d| {
         let q = section(View::new(d, None), "quality")?;
@@ -1144,7 +1171,10 @@ pub fn raw(doc: &Document) -> Result<RawSession> {
     put("guests", format!("{:?}", s.guests));
     put("opinions", format!("{:?}", s.opinions));
     put("quality", format!("{:?}", s.quality));
-    put("ids", format!("{}|{}|{}", s.branch_id, s.plan_id, s.topic_id));
+    put(
+        "ids",
+        format!("{}|{}|{}", s.branch_id, s.plan_id, s.topic_id),
+    );
     Ok(RawSession {
         minutes,
         officers: (
@@ -1212,6 +1242,7 @@ pub fn raw(doc: &Document) -> Result<RawSession> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn editor(m: &str, t: i64) -> Editor {
@@ -1241,8 +1272,18 @@ mod tests {
         let mut d = new_session();
         let e = editor("m-clerk", 100);
         set_field(&mut d, &e, &SessionField::StartedAt(Some(1_000_000))).unwrap();
-        set_field(&mut d, &e, &SessionField::EndedAt(Some(1_000_000 + 85 * 60))).unwrap();
-        set_field(&mut d, &e, &SessionField::Place("Hội trường Phân xưởng".into())).unwrap();
+        set_field(
+            &mut d,
+            &e,
+            &SessionField::EndedAt(Some(1_000_000 + 85 * 60)),
+        )
+        .unwrap();
+        set_field(
+            &mut d,
+            &e,
+            &SessionField::Place("Hội trường Phân xưởng".into()),
+        )
+        .unwrap();
         set_attendance(&mut d, &e, &MemberId::new("m-a"), Attendance::Present, "").unwrap();
         set_attendance(
             &mut d,
@@ -1263,13 +1304,25 @@ mod tests {
             s.attendance_of(&MemberId::new("m-b")).unwrap().reason,
             "Đi công tác"
         );
-        assert_eq!(s.opinions[0].body, "Đề nghị bổ sung", "opinions keep their order");
+        assert_eq!(
+            s.opinions[0].body, "Đề nghị bổ sung",
+            "opinions keep their order"
+        );
         assert_eq!(s.conclusion, "Chi bộ thống nhất");
         set_field(&mut d, &e, &SessionField::CombinedWithRegular(true)).unwrap();
-        set_field(&mut d, &e, &SessionField::EndedAt(Some(1_000_000 + 100 * 60))).unwrap();
+        set_field(
+            &mut d,
+            &e,
+            &SessionField::EndedAt(Some(1_000_000 + 100 * 60)),
+        )
+        .unwrap();
         let s = get(&d).unwrap();
         assert_eq!(s.required_minutes(), 120);
-        assert_eq!(s.duration_ok(), Some(false), "100 minutes is under 120 when combined");
+        assert_eq!(
+            s.duration_ok(),
+            Some(false),
+            "100 minutes is under 120 when combined"
+        );
     }
 
     #[test]
@@ -1286,8 +1339,14 @@ mod tests {
             },
         )
         .unwrap();
-        update_task(&mut d, &editor("m-a", 20), &id, TaskStatus::InProgress, "Đã khảo sát")
-            .unwrap();
+        update_task(
+            &mut d,
+            &editor("m-a", 20),
+            &id,
+            TaskStatus::InProgress,
+            "Đã khảo sát",
+        )
+        .unwrap();
         let s = get(&d).unwrap();
         let t = s.task(&id).unwrap();
         assert_eq!(t.status, TaskStatus::InProgress);
@@ -1295,7 +1354,11 @@ mod tests {
         assert!(!t.is_overdue(date::parse("2026-04-30").unwrap()));
         update_task(&mut d, &editor("m-a", 30), &id, TaskStatus::Done, "Xong").unwrap();
         let s = get(&d).unwrap();
-        assert!(!s.task(&id).unwrap().is_overdue(date::parse("2027-01-01").unwrap()));
+        assert!(
+            !s.task(&id)
+                .unwrap()
+                .is_overdue(date::parse("2027-01-01").unwrap())
+        );
         assert_eq!(s.task(&id).unwrap().updates.len(), 2);
     }
 
@@ -1303,13 +1366,52 @@ mod tests {
     fn concurrent_attendance_and_opinions_merge() {
         let mut a = new_session();
         let mut b = Document::load(&a.save(), &[]).unwrap();
-        set_attendance(&mut a, &editor("m-clerk", 5), &MemberId::new("m-x"), Attendance::Present, "")
-            .unwrap();
-        add_opinion(&mut b, &editor("m-chair", 6), &MemberId::new("m-y"), "Ý kiến", None).unwrap();
+        set_attendance(
+            &mut a,
+            &editor("m-clerk", 5),
+            &MemberId::new("m-x"),
+            Attendance::Present,
+            "",
+        )
+        .unwrap();
+        add_opinion(
+            &mut b,
+            &editor("m-chair", 6),
+            &MemberId::new("m-y"),
+            "Ý kiến",
+            None,
+        )
+        .unwrap();
         a.merge(&mut b).unwrap();
         let s = get(&a).unwrap();
         assert_eq!(s.attendance.len(), 1);
         assert_eq!(s.opinions.len(), 1);
+    }
+
+    #[test]
+    fn the_same_member_recorded_twice_offline_is_a_visible_conflict() {
+        let mut a = new_session();
+        let mut b = Document::load(&a.save(), &[]).unwrap();
+        let m = MemberId::new("m-x");
+        set_attendance(&mut a, &editor("m-clerk", 5), &m, Attendance::Present, "").unwrap();
+        set_attendance(
+            &mut b,
+            &editor("m-chair", 6),
+            &m,
+            Attendance::AbsentExcused,
+            "Ốm",
+        )
+        .unwrap();
+        a.merge(&mut b).unwrap();
+        let s = get(&a).unwrap();
+        assert_eq!(s.attendance.len(), 1, "one entry, one of the two values");
+        let conflicts = crate::model::conflict::list(&a);
+        assert!(
+            conflicts
+                .iter()
+                .any(|c| c.path_string().contains("attendance") && c.values.len() == 2),
+            "{conflicts:?}"
+        );
     }
 
     #[test]
@@ -1329,11 +1431,27 @@ mod tests {
         )
         .unwrap();
         let heads = material.heads();
-        publish(&mut d, &editor("m-sec", 50), material.id(), DocKind::Material, &heads).unwrap();
+        publish(
+            &mut d,
+            &editor("m-sec", 50),
+            material.id(),
+            DocKind::Material,
+            &heads,
+        )
+        .unwrap();
         let s = get(&d).unwrap();
         assert_eq!(s.distribution.len(), 1);
         assert_eq!(s.distribution[0].heads, vec![heads[0].to_string()]);
         assert_eq!(s.distribution[0].published_at, 50);
-        assert!(publish(&mut d, &editor("m-sec", 50), material.id(), DocKind::Session, &heads).is_err());
+        assert!(
+            publish(
+                &mut d,
+                &editor("m-sec", 50),
+                material.id(),
+                DocKind::Session,
+                &heads
+            )
+            .is_err()
+        );
     }
 }

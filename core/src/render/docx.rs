@@ -281,7 +281,11 @@ impl Writer {
 
 /// Splits `total` twips by relative weights (the last column takes the rounding rest).
 fn widths(weights: &[u16], total: usize) -> Vec<usize> {
-    let sum: usize = weights.iter().map(|w| usize::from(*w)).sum::<usize>().max(1);
+    let sum: usize = weights
+        .iter()
+        .map(|w| usize::from(*w))
+        .sum::<usize>()
+        .max(1);
     let mut out: Vec<usize> = weights
         .iter()
         .map(|w| total * usize::from(*w) / sum)
@@ -339,7 +343,10 @@ mod tests {
                             align: Align::Left,
                         },
                     ],
-                    rows: vec![vec![Cell::text("1"), Cell::lines(["Quách Thị Ỷ", "Ông Thị Ngọc Ước"])]],
+                    rows: vec![vec![
+                        Cell::text("1"),
+                        Cell::lines(["Quách Thị Ỷ", "Ông Thị Ngọc Ước"]),
+                    ]],
                     size_pt: 11,
                 }),
             ],

@@ -87,14 +87,22 @@ fn text_align(a: Align) -> &'static str {
 /// Styles are inline (not classes) so that importers with little CSS — LibreOffice, mail
 /// clients — keep the alignment and sizes too.
 fn paragraph(out: &mut String, p: &Paragraph) {
-    let mut style = format!("text-align:{};font-size:{}pt", text_align(p.align), p.size_pt);
+    let mut style = format!(
+        "text-align:{};font-size:{}pt",
+        text_align(p.align),
+        p.size_pt
+    );
     if p.space_before_pt > 0 {
         let _ = write!(style, ";margin-top:{}pt", p.space_before_pt);
     }
     if p.first_line_indent {
         style.push_str(";text-indent:10mm");
     }
-    let class = if p.keep_with_next { " class=\"keep\"" } else { "" };
+    let class = if p.keep_with_next {
+        " class=\"keep\""
+    } else {
+        ""
+    };
     let _ = write!(out, "<p{class} style=\"{style}\">");
     if p.spans.iter().all(|s| s.text.is_empty()) {
         out.push_str("<br>");
@@ -239,7 +247,12 @@ mod tests {
         let html = write(&Layout {
             title: "t".into(),
             blocks: vec![
-                Block::Paragraph(Paragraph::new("KẾ HOẠCH").bold().italic().align(Align::Center)),
+                Block::Paragraph(
+                    Paragraph::new("KẾ HOẠCH")
+                        .bold()
+                        .italic()
+                        .align(Align::Center),
+                ),
                 Block::Paragraph(p),
                 Block::Paragraph(Paragraph::blank()),
             ],
@@ -249,16 +262,20 @@ mod tests {
         assert!(html.contains("<meta charset=\"utf-8\">"));
         assert!(html.contains("size: A4 portrait"));
         assert!(html.contains("\"Times New Roman\""));
-        assert!(html.contains(
-            "<p style=\"text-align:center;font-size:14pt\"><b><i>KẾ HOẠCH</i></b></p>"
-        ));
+        assert!(
+            html.contains(
+                "<p style=\"text-align:center;font-size:14pt\"><b><i>KẾ HOẠCH</i></b></p>"
+            )
+        );
         assert!(html.contains(
             "<p style=\"text-align:left;font-size:12pt;margin-top:6pt\"><u>Nơi nhận</u>:</p>"
         ));
         assert!(html.contains("<p style=\"text-align:left;font-size:14pt\"><br></p>"));
         let prose = write(&Layout {
             title: "t".into(),
-            blocks: vec![Block::Paragraph(Paragraph::prose("Căn cứ").keep_with_next())],
+            blocks: vec![Block::Paragraph(
+                Paragraph::prose("Căn cứ").keep_with_next(),
+            )],
             unresolved: vec![],
         });
         assert!(prose.contains(

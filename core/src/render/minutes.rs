@@ -55,7 +55,11 @@ pub fn layout(s: &Session, ctx: &RenderContext, m: &MinutesContext) -> Layout {
     }
     let place_line = {
         let place = nfc(ctx.place.trim());
-        let place = if place.is_empty() { "..........".into() } else { place };
+        let place = if place.is_empty() {
+            "..........".into()
+        } else {
+            place
+        };
         let date = s
             .session_date
             .map(date_long)
@@ -84,7 +88,12 @@ pub fn layout(s: &Session, ctx: &RenderContext, m: &MinutesContext) -> Layout {
     }));
     let (quarter, year) = s
         .session_date
-        .map(|d| (((d.month() as u8 - 1) / 3 + 1).to_string(), d.year().to_string()))
+        .map(|d| {
+            (
+                ((d.month() as u8 - 1) / 3 + 1).to_string(),
+                d.year().to_string(),
+            )
+        })
         .unwrap_or_else(|| ("....".into(), "....".into()));
     blocks.push(Block::Paragraph(
         Paragraph::new("BIÊN BẢN")
@@ -121,7 +130,9 @@ pub fn layout(s: &Session, ctx: &RenderContext, m: &MinutesContext) -> Layout {
                 }
             )));
         }
-        _ => blocks.push(prose("Thời gian: bắt đầu lúc ....; kết thúc lúc ....".into())),
+        _ => blocks.push(prose(
+            "Thời gian: bắt đầu lúc ....; kết thúc lúc ....".into(),
+        )),
     }
     let place = nfc(s.place.trim());
     blocks.push(prose(format!(
@@ -196,7 +207,11 @@ pub fn layout(s: &Session, ctx: &RenderContext, m: &MinutesContext) -> Layout {
     // II. Nội dung.
     blocks.push(Block::Paragraph(heading("II. NỘI DUNG")));
     text_section(&mut blocks, "1. Mục đích, yêu cầu", &s.purpose);
-    text_section(&mut blocks, "2. Nội dung chuyên đề được trình bày", &s.summary);
+    text_section(
+        &mut blocks,
+        "2. Nội dung chuyên đề được trình bày",
+        &s.summary,
+    );
     blocks.push(Block::Paragraph(subheading("3. Ý kiến phát biểu")));
     if s.opinions.is_empty() {
         blocks.push(prose("Không có ý kiến.".into()));
@@ -208,7 +223,11 @@ pub fn layout(s: &Session, ctx: &RenderContext, m: &MinutesContext) -> Layout {
             nfc(o.body.trim())
         )));
     }
-    text_section(&mut blocks, "4. Kết luận của đồng chí chủ trì", &s.conclusion);
+    text_section(
+        &mut blocks,
+        "4. Kết luận của đồng chí chủ trì",
+        &s.conclusion,
+    );
     text_section(&mut blocks, "5. Nghị quyết", &s.resolution);
     let present = s
         .attendance
@@ -349,10 +368,7 @@ fn heading(text: &str) -> Paragraph {
 }
 
 fn subheading(text: &str) -> Paragraph {
-    Paragraph::new(text)
-        .bold()
-        .space_before(6)
-        .keep_with_next()
+    Paragraph::new(text).bold().space_before(6).keep_with_next()
 }
 
 fn text_section(blocks: &mut Vec<Block>, title: &str, text: &str) {
@@ -369,6 +385,7 @@ fn text_section(blocks: &mut Vec<Block>, title: &str, text: &str) {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::date;
     use crate::ids::{BranchId, DocId, TopicId};
@@ -436,7 +453,10 @@ mod tests {
         };
         let l = layout(&session(), &ctx, &MinutesContext::default());
         let html = super::super::html::write(&l);
-        assert!(html.contains("SINH HOẠT CHUYÊN ĐỀ QUÝ 1 NĂM 2026"), "{html}");
+        assert!(
+            html.contains("SINH HOẠT CHUYÊN ĐỀ QUÝ 1 NĂM 2026"),
+            "{html}"
+        );
         assert!(html.contains("bắt đầu lúc 8 giờ 00 phút"), "{html}");
         assert!(html.contains("thời lượng 105 phút"));
         assert!(html.contains("Vắng có lý do: 1 đồng chí: đồng chí m-lan (Ốm)"));

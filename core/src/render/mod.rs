@@ -39,6 +39,7 @@
 //! ```
 
 pub mod docx;
+pub mod evidence;
 pub mod html;
 pub mod minutes;
 pub mod plan;
@@ -364,7 +365,12 @@ impl RenderContext {
 /// party's and the state's document forms (HD 36-HD/VPTW dates itself "ngày 03 tháng 4 năm
 /// 2018"), so a date cannot be altered by writing a digit in front of it.
 pub fn date_long(d: Date) -> String {
-    format!("ngày {} tháng {} năm {}", day_str(d), month_str(d), d.year())
+    format!(
+        "ngày {} tháng {} năm {}",
+        day_str(d),
+        month_str(d),
+        d.year()
+    )
 }
 
 /// A date inside a sentence or a cell: "15/01/2026", "06/7/2018" (same zero rule as
@@ -427,7 +433,10 @@ mod tests {
 
     #[test]
     fn test_upper_and_prefixes_keep_vietnamese_letters() {
-        assert_eq!(upper("Chi bộ Phân xưởng Cơ điện"), "CHI BỘ PHÂN XƯỞNG CƠ ĐIỆN");
+        assert_eq!(
+            upper("Chi bộ Phân xưởng Cơ điện"),
+            "CHI BỘ PHÂN XƯỞNG CƠ ĐIỆN"
+        );
         // NFD input comes out NFC.
         assert_eq!(upper("Đảng u\u{309}y"), "ĐẢNG ỦY");
         assert_eq!(

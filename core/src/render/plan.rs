@@ -564,7 +564,11 @@ mod tests {
         c.committee_name = "Công ty Cổ phần Cơ điện Sông Lam Xanh".into();
         c.branch_name = "Phân xưởng Cơ điện".into();
         assert_eq!(columns(&layout(&sample(), &c), true).0, left);
-        assert!(l.title.ends_with("— Chi bộ Phân xưởng Cơ điện"), "{}", l.title);
+        assert!(
+            l.title.ends_with("— Chi bộ Phân xưởng Cơ điện"),
+            "{}",
+            l.title
+        );
     }
 
     #[test]
@@ -589,7 +593,9 @@ mod tests {
         let order = [
             at("KẾ HOẠCH"),
             at("Sinh hoạt chuyên đề năm 2026"),
-            at("Căn cứ Hướng dẫn số 12-HD/BTCTW, ngày 06/7/2018 về nâng cao chất lượng sinh hoạt chi bộ;"),
+            at(
+                "Căn cứ Hướng dẫn số 12-HD/BTCTW, ngày 06/7/2018 về nâng cao chất lượng sinh hoạt chi bộ;",
+            ),
             at("Căn cứ văn bản số 50-CT/TW, ngày 23/7/2025,"),
             at("Chi bộ Phân xưởng Cơ điện xây dựng kế hoạch sinh hoạt chuyên đề năm 2026 như sau:"),
             at("I. MỤC ĐÍCH, YÊU CẦU"),
@@ -661,9 +667,14 @@ mod tests {
         assert_eq!(row[1], ["Tháng 4", "(Quý II)"]);
         assert_eq!(
             row[2],
-            ["Giải pháp giảm thời gian dừng máy ngoài kế hoạch, bảo đảm hoàn thành chỉ tiêu sản lượng quý II"]
+            [
+                "Giải pháp giảm thời gian dừng máy ngoài kế hoạch, bảo đảm hoàn thành chỉ tiêu sản lượng quý II"
+            ]
         );
-        assert_eq!(row[3], ["Thực hiện chỉ tiêu sản xuất, kinh doanh được giao"]);
+        assert_eq!(
+            row[3],
+            ["Thực hiện chỉ tiêu sản xuất, kinh doanh được giao"]
+        );
         // Preparers in Vietnamese name order: Ánh before Lượng.
         assert_eq!(row[4], ["Phạm Ngọc Ánh", "Hoàng Đức Lượng"]);
         assert_eq!(row[5], ["Hoàng Đức Lượng"]);
@@ -709,7 +720,10 @@ mod tests {
         c.signatory = Signatory::deputy_secretary("Nguyễn Thị Huyền Trang");
         let (_, right) = columns(&layout(&sample(), &c), false);
         assert_eq!(right[1], "PHÓ BÍ THƯ");
-        assert_eq!(right.last().map(String::as_str), Some("Nguyễn Thị Huyền Trang"));
+        assert_eq!(
+            right.last().map(String::as_str),
+            Some("Nguyễn Thị Huyền Trang")
+        );
     }
 
     #[test]
@@ -725,7 +739,11 @@ mod tests {
             "Căn cứ Hướng dẫn số 42-HD/BTCTW, ngày 28/10/2025"
         );
         assert_eq!(
-            basis_line(&b("366-QĐ/TW", None, "Quy định của Bộ Chính trị về kiểm điểm")),
+            basis_line(&b(
+                "366-QĐ/TW",
+                None,
+                "Quy định của Bộ Chính trị về kiểm điểm"
+            )),
             "Căn cứ Quy định số 366-QĐ/TW của Bộ Chính trị về kiểm điểm"
         );
         assert_eq!(

@@ -223,6 +223,17 @@ impl Weights {
                     w.category.as_str()
                 )));
             }
+            let frame_max = match w.frame {
+                Frame::General => 30.0,
+                Frame::TaskResults => 70.0,
+            };
+            if w.cap > frame_max {
+                return Err(Error::InvalidInput(format!(
+                    "category {}: a cap of {} is more than its part of QĐ 366's frame gives ({frame_max})",
+                    w.category.as_str(),
+                    w.cap
+                )));
+            }
         }
         if !(0.0..=30.0).contains(&self.general_cap) || !(0.0..=70.0).contains(&self.task_cap) {
             return Err(Error::InvalidInput(
@@ -463,9 +474,9 @@ impl Store {
         // Attendance.
         let mut unexcused_months: BTreeMap<MemberId, BTreeSet<u8>> = BTreeMap::new();
         {
-            let mut stmt = self
-                .reader
-                .prepare_cached("SELECT session_id, member_id, status, reason FROM rm_attendance")?;
+            let mut stmt = self.reader.prepare_cached(
+                "SELECT session_id, member_id, status, reason FROM rm_attendance",
+            )?;
             let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
@@ -516,7 +527,8 @@ impl Store {
             let mut stmt = self
                 .reader
                 .prepare_cached("SELECT session_id, doc_id FROM rm_distribution")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             for row in rows {
                 let (sid, doc) = row?;
                 if sessions.contains_key(&sid) {
@@ -647,10 +659,7 @@ impl Store {
                     add(
                         &author,
                         Category::ProposalDone,
-                        EvidenceRef {
-                            at: closed_at,
-                            ..e
-                        },
+                        EvidenceRef { at: closed_at, ..e },
                     );
                 }
             }
@@ -735,7 +744,9 @@ impl Store {
             let (mut general, mut task) = (0.0f64, 0.0f64);
             for c in Category::ALL {
                 let mut evidence = counts.remove(&(m.id.clone(), c)).unwrap_or_default();
-                evidence.sort_by(|a, b| (a.at, &a.doc_id, &a.item_id).cmp(&(b.at, &b.doc_id, &b.item_id)));
+                evidence.sort_by(|a, b| {
+                    (a.at, &a.doc_id, &a.item_id).cmp(&(b.at, &b.doc_id, &b.item_id))
+                });
                 let count = evidence.len() as u32;
                 let points = weights.of(c).map_or(0.0, |w| {
                     let raw = w.points_each * f64::from(count);
@@ -762,8 +773,10 @@ impl Store {
                 task_points: task.clamp(-weights.task_cap, weights.task_cap),
             });
         }
-        let names: HashMap<&MemberId, &str> =
-            members.iter().map(|m| (&m.id, m.full_name.as_str())).collect();
+        let names: HashMap<&MemberId, &str> = members
+            .iter()
+            .map(|m| (&m.id, m.full_name.as_str()))
+            .collect();
         let flags = unexcused_months
             .into_iter()
             .filter(|(_, months)| months.len() >= 3)

@@ -35,8 +35,8 @@ pub use needs_me::{ApprovalNeedingMe, NeedsMe, ThreadNeedingMe, ThreadReason};
 use read_model::CountsHint;
 pub use read_model::{PlanRow, TextDocRow, TopicRow};
 pub use sessions::{
-    DistributionStatus, ProposalItem, ProposalStage, ReadingItem, SessionRow, TaskRef, day_start_vn,
-    today_vn,
+    BranchOverview, DistributionStatus, ProposalItem, ProposalStage, ReadingItem, SessionOverview,
+    SessionRow, TaskRef, day_start_vn, today_vn,
 };
 pub use sync_state::{Enrollment, PendingPush, RequestSigner, SyncErrorKind, SyncState};
 

@@ -253,7 +253,9 @@ pub(crate) fn project(
         DocKind::Session => project_session(tx, doc, now)?,
         DocKind::ReadingLog => {
             let opened = reading_log::opened(doc)?;
-            let member = reading_log::owner(doc).map(|m| m.to_string()).unwrap_or_default();
+            let member = reading_log::owner(doc)
+                .map(|m| m.to_string())
+                .unwrap_or_default();
             let branch = doc.branch_id().map(|b| b.to_string()).unwrap_or_default();
             tx.execute(
                 "DELETE FROM rm_receipts WHERE log_id = ?1",
@@ -340,7 +342,12 @@ fn project_session(tx: &Transaction<'_>, doc: &Document, now: i64) -> Result<()>
             now
         ],
     )?;
-    for table in ["rm_distribution", "rm_attendance", "rm_opinions", "rm_tasks"] {
+    for table in [
+        "rm_distribution",
+        "rm_attendance",
+        "rm_opinions",
+        "rm_tasks",
+    ] {
         tx.execute(
             &format!("DELETE FROM {table} WHERE session_id = ?1"),
             params![id],

@@ -79,10 +79,11 @@ pub struct DistributionStatus {
     pub published_at: i64,
     /// Publisher.
     pub published_by: MemberId,
-    /// The latest publication time that meets the rule (`session date − lead days`, at
-    /// 00:00 Vietnam time, UTC+7), when the session has a date.
+    /// The moment from which a publication is late, when the session has a date: 00:00
+    /// (Vietnam time, UTC+7) of the day `lead days − 1` before the session day — with HD 42's
+    /// one day, anything published by the end of the day before the session is in time.
     pub due_by: Option<i64>,
-    /// Published later than the rule allows (HD 42: ≥ 1 day before; the branch may ask more).
+    /// Published at or after `due_by` (HD 42: ≥ 1 day before; the branch may ask more).
     pub late: bool,
     /// The lead days applied.
     pub lead_days: u32,
@@ -375,7 +376,13 @@ impl Store {
     }
 
     /// Adds a guest or a superior committee's delegate.
-    pub fn add_guest(&mut self, id: &DocId, name: &str, title: &str, delegate: bool) -> Result<String> {
+    pub fn add_guest(
+        &mut self,
+        id: &DocId,
+        name: &str,
+        title: &str,
+        delegate: bool,
+    ) -> Result<String> {
         self.check_minutes_writer(id)?;
         self.edit(id, |d, e| session::add_guest(d, e, name, title, delegate))
     }
@@ -393,7 +400,11 @@ impl Store {
         let (member, body) = match source {
             Some(src) => {
                 let c = text_doc::comment_meta(self.doc(&src.doc_id)?, &src.comment_id)?;
-                let body = if body.trim().is_empty() { c.body } else { body.to_owned() };
+                let body = if body.trim().is_empty() {
+                    c.body
+                } else {
+                    body.to_owned()
+                };
                 (c.author, body)
             }
             None => (
@@ -403,13 +414,33 @@ impl Store {
                 body.to_owned(),
             ),
         };
-        self.edit(id, |d, e| session::add_opinion(d, e, &member, &body, source))
+        self.edit(id, |d, e| {
+            session::add_opinion(d, e, &member, &body, source)
+        })
     }
 
-    /// Sets the points of one quality criterion.
-    pub fn set_session_quality(&mut self, id: &DocId, criterion: &str, points: Option<u32>) -> Result<()> {
+    /// Sets the points of one quality criterion. Points above the maximum of a criterion of
+    /// the grid in use ([`Store::quality_grid`]) are refused (the score would silently cap
+    /// them); a code this device's grid does not know is kept as given (the committee's grid
+    /// is a setting of each device, and the minutes may be typed on one without it).
+    pub fn set_session_quality(
+        &mut self,
+        id: &DocId,
+        criterion: &str,
+        points: Option<u32>,
+    ) -> Result<()> {
         self.check_minutes_writer(id)?;
-        self.edit(id, |d, e| session::set_quality(d, e, criterion, points))
+        let code = criterion.trim();
+        let grid = self.quality_grid()?;
+        if let (Some(c), Some(p)) = (grid.criteria.iter().find(|c| c.code == code), points)
+            && p > c.max
+        {
+            return Err(Error::InvalidInput(format!(
+                "{code} («{}») gives at most {} points, not {p}",
+                c.label, c.max
+            )));
+        }
+        self.edit(id, |d, e| session::set_quality(d, e, code, points))
     }
 
     /// Publishes a draft or material to the branch for session `id` (secretary or an
@@ -480,7 +511,13 @@ impl Store {
 
     /// Posts progress on a task (its owner or an officer). `done` also marks the proposal
     /// it adopts as done.
-    pub fn update_task(&mut self, id: &DocId, task: &str, status: TaskStatus, note: &str) -> Result<String> {
+    pub fn update_task(
+        &mut self,
+        id: &DocId,
+        task: &str,
+        status: TaskStatus,
+        note: &str,
+    ) -> Result<String> {
         let s = self.session_doc(id)?;
         let t = s
             .task(task)
@@ -523,7 +560,9 @@ impl Store {
     /// Whether the minutes are adopted (both signatures on one version), checked here.
     pub fn minutes_adoption(&mut self, id: &DocId) -> Result<Adoption> {
         let signoffs = self.signoffs(id)?;
-        let dir = self.directory()?.unwrap_or_else(super::approvals::empty_directory);
+        let dir = self
+            .directory()?
+            .unwrap_or_else(super::approvals::empty_directory);
         let d = self.doc(id)?;
         if d.kind() != DocKind::Session {
             return Err(Error::WrongKind {
@@ -551,6 +590,15 @@ impl Store {
             self.insert_new(doc, &branch)?;
         }
         self.edit(&log_id, |d, e| reading_log::mark_opened(d, e, material))
+    }
+
+    /// When `member` first opened `material`, from the reading logs held here.
+    pub fn opened_at(&self, member: &MemberId, material: &DocId) -> Result<Option<i64>> {
+        Ok(self.reader.query_row(
+            "SELECT min(opened_at) FROM rm_receipts WHERE member_id = ?1 AND doc_id = ?2",
+            params![member.as_str(), material.as_str()],
+            |r| r.get::<_, Option<i64>>(0),
+        )?)
     }
 
     /// When each member first opened each material (from every reading log held here).
@@ -621,7 +669,7 @@ impl Store {
         };
         let due_by = s
             .session_date
-            .map(|d| day_start_vn(d) - i64::from(lead_days) * DAY);
+            .map(|d| day_start_vn(d) - i64::from(lead_days.saturating_sub(1)) * DAY);
         let receipts = self.receipts(&s.branch_id)?;
         let members: Vec<MemberId> = self
             .members()?
@@ -651,7 +699,7 @@ impl Store {
                 published_at: p.published_at,
                 published_by: p.published_by.clone(),
                 due_by,
-                late: due_by.is_some_and(|d| p.published_at > d),
+                late: due_by.is_some_and(|d| p.published_at >= d),
                 lead_days,
                 opened,
                 not_opened,
@@ -726,21 +774,23 @@ impl Store {
         for row in rows {
             let ((doc_id, doc_title, comment_id, author, created_at, excerpt, status), task) = row?;
             let status = ProposalStatus::parse(&status).unwrap_or(ProposalStatus::Open);
-            let task = task.map(|(session_id, task_id, title, owner, deadline, st, closed_at)| {
-                let status = TaskStatus::parse(&st).unwrap_or(TaskStatus::Open);
-                let overdue = !status.is_closed()
-                    && date::parse(&deadline).is_ok_and(|d| d < today);
-                TaskRef {
-                    session_id,
-                    task_id,
-                    title,
-                    owner,
-                    deadline,
-                    status,
-                    closed_at,
-                    overdue,
-                }
-            });
+            let task = task.map(
+                |(session_id, task_id, title, owner, deadline, st, closed_at)| {
+                    let status = TaskStatus::parse(&st).unwrap_or(TaskStatus::Open);
+                    let overdue =
+                        !status.is_closed() && date::parse(&deadline).is_ok_and(|d| d < today);
+                    TaskRef {
+                        session_id,
+                        task_id,
+                        title,
+                        owner,
+                        deadline,
+                        status,
+                        closed_at,
+                        overdue,
+                    }
+                },
+            );
             // A proposal adopted by two tasks shows once, with the first task.
             let key = (doc_id.clone(), comment_id.clone());
             if seen.contains_key(&key) {
@@ -782,5 +832,118 @@ impl Store {
             )
             .optional()?
             .map(DocId::new))
+    }
+}
+
+/// One session as the secretary's overview shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionOverview {
+    /// The session.
+    pub session_id: DocId,
+    /// Topic title.
+    pub title: String,
+    /// `YYYY-MM-DD` or empty.
+    pub session_date: String,
+    /// Start and end recorded.
+    pub held: bool,
+    /// Length meets HD 42 (`None` until start and end are recorded).
+    pub duration_ok: Option<bool>,
+    /// Minutes adopted (both signatures on one version).
+    pub adopted: bool,
+    /// Materials published.
+    pub published: u32,
+    /// Of which published later than the rule.
+    pub published_late: u32,
+    /// Member-material pairs not opened yet.
+    pub unread: u32,
+}
+
+/// The secretary's (or an inspector's) view of one branch's year: is the branch doing what
+/// the rules ask (a session every quarter, HD 12; materials out in time, HD 42; minutes
+/// adopted; proposals followed; art. 8 absences)?
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BranchOverview {
+    /// The branch.
+    pub branch_id: BranchId,
+    /// The year.
+    pub year: i32,
+    /// Sessions held per quarter (index 0 = Q1); HD 12 asks for at least one each.
+    pub held_per_quarter: [u32; 4],
+    /// Quarters already over (as of the day asked) with no session held.
+    pub quarters_missed: Vec<u8>,
+    /// The year's sessions, by date.
+    pub sessions: Vec<SessionOverview>,
+    /// Proposals made this year still undecided.
+    pub open_proposals: u32,
+    /// Adopted proposals past their deadline.
+    pub overdue_proposals: u32,
+    /// Members with unexcused absences in three months (Điều lệ, art. 8).
+    pub absence_flags: Vec<super::evidence::AbsenceFlag>,
+}
+
+impl Store {
+    /// The overview of `branch` for `year`, as of `today`.
+    pub fn branch_overview(
+        &mut self,
+        branch: &BranchId,
+        year: i32,
+        today: Date,
+    ) -> Result<BranchOverview> {
+        let mut held_per_quarter = [0u32; 4];
+        let mut sessions = Vec::new();
+        for row in self.session_rows(Some(branch))? {
+            let Ok(d) = date::parse(&row.session_date) else {
+                continue;
+            };
+            if d.year() != year {
+                continue;
+            }
+            let s = self.session_doc(&row.doc_id)?;
+            let held = s.started_at.is_some() && s.ended_at.is_some();
+            if held {
+                held_per_quarter[usize::from((d.month() as u8 - 1) / 3)] += 1;
+            }
+            let adopted = self.minutes_adoption(&row.doc_id)?.is_adopted();
+            let report = self.distribution_report(&row.doc_id)?;
+            sessions.push(SessionOverview {
+                session_id: row.doc_id.clone(),
+                title: row.title.clone(),
+                session_date: row.session_date.clone(),
+                held,
+                duration_ok: s.duration_ok(),
+                adopted,
+                published: report.len() as u32,
+                published_late: report.iter().filter(|r| r.late).count() as u32,
+                unread: report.iter().map(|r| r.not_opened.len() as u32).sum(),
+            });
+        }
+        let quarters_missed = (1..=4u8)
+            .filter(|q| {
+                let end = if *q == 4 {
+                    date::day_of_month(year + 1, 1, 1)
+                } else {
+                    date::day_of_month(year, q * 3 + 1, 1)
+                };
+                end.is_ok_and(|e| today >= e) && held_per_quarter[usize::from(q - 1)] == 0
+            })
+            .collect();
+        let board = self.proposals_board(Some(branch), Some(year), today)?;
+        let evidence = self.participation_evidence(Some(branch), year, day_start_vn(today))?;
+        Ok(BranchOverview {
+            branch_id: branch.clone(),
+            year,
+            held_per_quarter,
+            quarters_missed,
+            sessions,
+            open_proposals: board
+                .iter()
+                .filter(|p| p.stage == ProposalStage::Open)
+                .count() as u32,
+            overdue_proposals: board
+                .iter()
+                .filter(|p| p.stage == ProposalStage::Overdue)
+                .count() as u32,
+            absence_flags: evidence.flags,
+        })
     }
 }
