@@ -110,7 +110,9 @@ impl From<Error> for ApiError {
             | Error::CommentNotFound(_) => ApiError::NotFound(message),
             Error::InvalidInput(_) | Error::WrongKind { .. } => ApiError::InvalidInput(message),
             Error::Sqlite(_) | Error::Io(_) => ApiError::Storage(message),
-            Error::DocumentDamaged { .. } | Error::InvalidDocument(_) => ApiError::Damaged(message),
+            Error::DocumentDamaged { .. }
+            | Error::InvalidDocument(_)
+            | Error::BlobDamaged { .. } => ApiError::Damaged(message),
             Error::DatabaseTooNew { .. } => ApiError::UpdateRequired(message),
             Error::DatabaseMovedAside { .. } => ApiError::StoreMovedAside(message),
             Error::Automerge(_) | Error::Json(_) => ApiError::Internal(message),

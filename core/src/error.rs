@@ -111,6 +111,17 @@ pub enum Error {
     /// The document cannot be approved yet (conflicts, missing fields); the message lists all.
     #[error("{0}")]
     NotReady(String),
+    /// An attachment's bytes that arrived do not match their hash (or their size limit): they
+    /// were refused and nothing was stored.
+    #[error(
+        "the attachment {sha256} that arrived is damaged ({reason}); it was refused and nothing was stored: fetch it again"
+    )]
+    BlobDamaged {
+        /// The hash the attachment is listed under.
+        sha256: String,
+        /// What was wrong.
+        reason: String,
+    },
     /// The database file could not be opened as a SoTay store; it was renamed, never deleted.
     #[error(
         "the database {path} could not be opened ({reason}); it was moved aside to {moved_to} and nothing was deleted; opening again starts an empty store"

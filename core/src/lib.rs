@@ -10,6 +10,7 @@
 //! - [`store`]: the one entry point, [`Store`]: SQLite (WAL, `synchronous=FULL`), numbered
 //!   migrations, documents as snapshot + incremental chunks, read-model tables for screens.
 //! - [`text`]: Vietnamese text — NFC, accent-insensitive search, Vietnamese collation.
+//! - [`blob`]: attachments' bytes, content-addressed by SHA-256 and size-limited.
 //! - [`labels`]: the Vietnamese words for roles, statuses, kinds and field names — one
 //!   source for every screen and the CLI.
 //! - [`render`]: official documents (the annual plan) as DOCX and HTML, through one layout
@@ -30,6 +31,7 @@
 //! ```
 
 pub mod approval;
+pub mod blob;
 pub mod cli;
 pub mod date;
 mod error;

@@ -47,6 +47,26 @@ pub mod paths {
     pub const SYNC: &str = "/v1/sync";
     /// Liveness.
     pub const HEALTH: &str = "/healthz";
+    /// Attachments' bytes (authenticated; raw bytes): `PUT`, `GET` and `HEAD` on
+    /// `/v1/blobs/<branch>/<sha256>` ([`blob`]).
+    pub const BLOBS: &str = "/v1/blobs";
+    /// The server's route pattern for one blob.
+    pub const BLOB_ROUTE: &str = "/v1/blobs/{branch}/{sha256}";
+
+    /// The path of one blob of a branch: the branch id percent-encoded (every byte but
+    /// `A–Z a–z 0–9 - . _ ~`), the hash as 64 lowercase hex digits. Devices sign exactly this
+    /// string, and the server checks the signature over the path as received.
+    pub fn blob(branch: &crate::ids::BranchId, hash: &crate::blob::BlobHash) -> String {
+        let mut branch_part = String::new();
+        for b in branch.as_str().bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                branch_part.push(char::from(b));
+            } else {
+                branch_part.push_str(&format!("%{b:02X}"));
+            }
+        }
+        format!("{BLOBS}/{branch_part}/{hash}")
+    }
 }
 
 // ----- enrollment --------------------------------------------------------------------------
@@ -137,7 +157,18 @@ impl AuthHeader {
 
 /// The bytes a device signs: domain tag, method, path, time, nonce and the body's SHA-256.
 pub fn signing_payload(method: &str, path: &str, ts: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
-    let body_hash = Sha256::digest(body);
+    signing_payload_for_digest(method, path, ts, nonce, &Sha256::digest(body).into())
+}
+
+/// [`signing_payload`] for a body whose SHA-256 is already known (a blob upload: its hash is
+/// computed once, for the signature and the content check alike).
+pub fn signing_payload_for_digest(
+    method: &str,
+    path: &str,
+    ts: i64,
+    nonce: &str,
+    body_hash: &[u8; 32],
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(96 + path.len());
     out.extend_from_slice(b"SOTAY-REQUEST-V1\n");
     out.extend_from_slice(method.as_bytes());
@@ -148,7 +179,7 @@ pub fn signing_payload(method: &str, path: &str, ts: i64, nonce: &str, body: &[u
     out.push(b'\n');
     out.extend_from_slice(nonce.as_bytes());
     out.push(b'\n');
-    out.extend_from_slice(&body_hash);
+    out.extend_from_slice(body_hash);
     out
 }
 

@@ -218,6 +218,10 @@ pub fn check_push(
     role: Role,
 ) -> Result<()> {
     use crate::ids::DocKind;
+    if doc.kind().is_text() {
+        // Who attached each file is who wrote its entry; nobody rewrites another's.
+        text_doc::check_attachments(doc)?;
+    }
     match (doc.kind(), before) {
         (DocKind::AnnualPlan, None) => check_create_plan(role),
         (DocKind::AnnualPlan, Some(Snapshot::Plan(b))) => {

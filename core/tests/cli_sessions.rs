@@ -684,6 +684,12 @@ fn test_from_a_published_draft_to_adopted_minutes_and_evidence() {
         assert!(html.contains(needle), "missing {needle:?} in the sheet");
     }
     assert!(!html.contains("<ca 3>"));
+    // The draft he prepared, submitted; the topic has no deadline, and the line says none.
+    assert!(
+        html.contains(&format!("Dự thảo chuyên đề «{TOPIC}» [")),
+        "{html}"
+    );
+    assert!(!html.contains("(hạn )"), "{html}");
     let docx = viet.path("phieu-luong.docx");
     viet.ok(&[
         "evidence",

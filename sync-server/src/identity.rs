@@ -29,7 +29,9 @@
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use sotay_core::org::Role;
-use sotay_core::protocol::{AuthHeader, ErrorBody, MAX_CLOCK_SKEW_SECS, signing_payload};
+use sotay_core::protocol::{
+    AuthHeader, ErrorBody, MAX_CLOCK_SKEW_SECS, signing_payload_for_digest,
+};
 
 use crate::Result;
 use crate::store::{Device, Scope, ServerMember, ServerStore};
@@ -154,6 +156,27 @@ pub fn authenticate(
     body: &[u8],
     now: i64,
 ) -> Result<AuthContext, AuthError> {
+    use sha2::{Digest, Sha256};
+    authenticate_digest(
+        store,
+        header,
+        method,
+        path,
+        &Sha256::digest(body).into(),
+        now,
+    )
+}
+
+/// [`authenticate`] for a body whose SHA-256 is already known (a blob upload hashes its body
+/// once, for the signature and its content check alike). The same checks in the same order.
+pub fn authenticate_digest(
+    store: &dyn ServerStore,
+    header: Option<&str>,
+    method: &str,
+    path: &str,
+    body_sha256: &[u8; 32],
+    now: i64,
+) -> Result<AuthContext, AuthError> {
     let header = header.ok_or(AuthError::MissingOrMalformed)?;
     let auth = AuthHeader::parse(header).map_err(|_| AuthError::MissingOrMalformed)?;
     if now.abs_diff(auth.ts) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
@@ -163,7 +186,7 @@ pub fn authenticate(
     let device = store
         .device(&auth.device_id)?
         .ok_or(AuthError::UnknownDevice)?;
-    verify_signature(&device, &auth, method, path, body)?;
+    verify_signature(&device, &auth, method, path, body_sha256)?;
 
     if device.revoked_at.is_some() {
         return Err(AuthError::Revoked);
@@ -187,14 +210,14 @@ fn verify_signature(
     auth: &AuthHeader,
     method: &str,
     path: &str,
-    body: &[u8],
+    body_sha256: &[u8; 32],
 ) -> Result<(), AuthError> {
     let key = VerifyingKey::from_bytes(&device.public_key).map_err(|_| AuthError::BadSignature)?;
     let sig: [u8; 64] = hex::decode(&auth.signature)
         .ok()
         .and_then(|b| b.try_into().ok())
         .ok_or(AuthError::MissingOrMalformed)?;
-    let payload = signing_payload(method, path, auth.ts, &auth.nonce, body);
+    let payload = signing_payload_for_digest(method, path, auth.ts, &auth.nonce, body_sha256);
     key.verify_strict(&payload, &Signature::from_bytes(&sig))
         .map_err(|_| AuthError::BadSignature)
 }

@@ -2,7 +2,7 @@
 //! to the library ([`sotay_server::server::run`], [`sotay_server::admin`]).
 //!
 //! ```text
-//! sotay-server serve --data DIR [--listen 127.0.0.1:8787] [--demo]
+//! sotay-server serve --data DIR [--listen 127.0.0.1:8787] [--demo] [--max-blob-mib 20]
 //! sotay-server admin --data DIR committee create --id ID --name NAME
 //! sotay-server admin --data DIR branch create --id ID --committee C --name NAME
 //! sotay-server admin --data DIR branch delegate-plan-approval BRANCH (--on | --off)
@@ -57,6 +57,11 @@ enum Command {
         /// Seed the sample committee of DOMAIN.md and print enrollment codes.
         #[arg(long)]
         demo: bool,
+        /// The largest attachment accepted, in MiB (phones refuse larger files themselves at
+        /// 20 MiB).
+        #[arg(long, value_name = "MIB", default_value_t = 20,
+              value_parser = clap::value_parser!(u64).range(1..=1024))]
+        max_blob_mib: u64,
     },
     /// Administer committees, branches, members, codes and devices.
     Admin {
@@ -235,7 +240,12 @@ enum DeviceCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { data, listen, demo } => serve(&data, listen, demo),
+        Command::Serve {
+            data,
+            listen,
+            demo,
+            max_blob_mib,
+        } => serve(&data, listen, demo, max_blob_mib * 1024 * 1024),
         Command::Admin { data, command } => admin_command(&data, command),
     };
     match result {
@@ -286,7 +296,7 @@ fn open_store(data: &Path, create: bool) -> Result<SqliteStore, Error> {
     SqliteStore::open(data.join(DB_FILE))
 }
 
-fn serve(data: &Path, listen: SocketAddr, seed: bool) -> Result<(), Error> {
+fn serve(data: &Path, listen: SocketAddr, seed: bool, max_blob_bytes: u64) -> Result<(), Error> {
     init_tracing();
     let store = open_store(data, true)?;
     if seed {
@@ -306,7 +316,8 @@ fn serve(data: &Path, listen: SocketAddr, seed: bool) -> Result<(), Error> {
             }
             tracing::info!("shutting down");
         };
-        server::run(listener, AppState::new(Arc::new(store)), shutdown).await
+        let state = AppState::new(Arc::new(store)).with_max_blob_bytes(max_blob_bytes);
+        server::run(listener, state, shutdown).await
     })?;
     Ok(())
 }

@@ -2,8 +2,12 @@
 //!
 //! Handlers stay thin: they take the raw body, authenticate it ([`crate::identity`]), decode
 //! it, and run the sync engine ([`crate::sync`]) on a blocking thread (storage is
-//! synchronous). Every failure answers with a JSON [`ErrorBody`]; a panic anywhere below a
-//! handler becomes a 500 for that request only, and the server keeps serving.
+//! synchronous). Attachments' bytes have routes of their own (`blobs`: `PUT`, `GET`, `HEAD`
+//! `/v1/blobs/<branch>/<sha256>`). Every failure answers with a JSON [`ErrorBody`]; a panic
+//! anywhere below a handler becomes a 500 for that request only, and the server keeps
+//! serving.
+
+mod blobs;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -15,6 +19,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use sotay_core::blob::DEFAULT_MAX_BLOB_BYTES;
 use sotay_core::model::now_unix;
 use sotay_core::protocol::{
     self, AUTH_HEADER, EnrollRequest, ErrorBody, MAX_REQUEST_BYTES, SyncRequest, paths,
@@ -36,8 +41,11 @@ pub struct AppState {
     pub store: Arc<dyn ServerStore>,
     /// Serialises pushes per document.
     pub locks: Arc<DocLocks>,
-    /// Bounds how many sync requests run on blocking threads at once.
+    /// Bounds how many sync and blob requests run on blocking threads at once.
     pub workers: Arc<Semaphore>,
+    /// The largest attachment accepted (bytes); [`DEFAULT_MAX_BLOB_BYTES`] unless configured
+    /// ([`AppState::with_max_blob_bytes`], `sotay-server serve --max-blob-mib`).
+    pub max_blob_bytes: u64,
 }
 
 /// Sync requests handled at once (the rest wait, cheaply, as futures). Why a bound: with
@@ -53,7 +61,14 @@ impl AppState {
             store,
             locks: Arc::new(DocLocks::default()),
             workers: Arc::new(Semaphore::new(DEFAULT_WORKERS)),
+            max_blob_bytes: DEFAULT_MAX_BLOB_BYTES,
         }
+    }
+
+    /// The same state with another attachment size limit (bytes).
+    pub fn with_max_blob_bytes(mut self, limit: u64) -> Self {
+        self.max_blob_bytes = limit;
+        self
     }
 }
 
@@ -68,6 +83,12 @@ pub fn app(state: AppState) -> Router {
         .route(
             paths::SYNC,
             post(sync).layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES)),
+        )
+        .route(
+            paths::BLOB_ROUTE,
+            get(blobs::get_blob)
+                .head(blobs::head_blob)
+                .put(blobs::put_blob),
         )
         // Bodies are read with explicit limits in the handlers.
         .layer(DefaultBodyLimit::disable())

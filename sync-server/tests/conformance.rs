@@ -127,6 +127,13 @@ macro_rules! conformance_tests {
                 test_concurrent_puts_of_one_signoff_store_it_once,
                 test_signoffs_after_scoped_and_ordered,
                 test_signoffs_of_doc_in_seq_order,
+                test_put_blob_stores_and_reads_back,
+                test_put_blob_empty_file_round_trips,
+                test_put_blob_twice_stores_it_once_and_keeps_the_first_uploader,
+                test_put_blob_refuses_bytes_that_do_not_match_and_stores_nothing,
+                test_put_blob_unknown_branch_refused,
+                test_blobs_are_scoped_per_branch,
+                test_concurrent_puts_of_one_blob_store_it_once,
             );
 
             #[test]
@@ -155,6 +162,11 @@ macro_rules! conformance_tests {
         )*
     };
 }
+
+// Attachments' blobs.
+#[path = "conformance/blobs.rs"]
+mod blobs;
+use blobs::*;
 
 conformance_tests!(memory, super::memory_fixture);
 conformance_tests!(sqlite, super::sqlite_fixture);

@@ -368,6 +368,9 @@ pub enum ApproveBlocker {
         /// What to fix.
         readiness: Readiness,
     },
+    /// Minutes: this member is not the chair or the clerk they name (or they do not name
+    /// two different members yet).
+    NotChairOrClerk,
 }
 
 /// Whether this member may approve a document now, with every reason not (the rules
@@ -422,6 +425,7 @@ impl From<core_store::ApprovalRights> for ApprovalRights {
                     core_store::ApproveBlocker::NotReady(n) => ApproveBlocker::NotReady {
                         readiness: Readiness::new(&doc, Err(n)),
                     },
+                    core_store::ApproveBlocker::NotChairOrClerk => ApproveBlocker::NotChairOrClerk,
                 })
                 .collect(),
         }

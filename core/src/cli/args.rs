@@ -72,6 +72,14 @@ pub(super) enum Command {
     /// Drafts and materials: list, show, edit the text.
     #[command(subcommand)]
     Doc(DocCmd),
+    /// Attach a file (a PDF, a scan) to a study material (đính kèm tệp).
+    ///
+    /// The file is kept on this device, listed in the material, and sent to the server at the
+    /// next sync; other members fetch it when they open it (`sotay blob fetch`). At most 20 MiB.
+    Attach(AttachArgs),
+    /// Attachments' files (tệp đính kèm): fetch one from the server, list what waits to be sent.
+    #[command(subcommand)]
+    Blob(BlobCmd),
     /// Comments and replies on a draft or material (góp ý).
     #[command(subcommand)]
     Comment(CommentCmd),
@@ -151,6 +159,35 @@ pub(super) enum Command {
     /// Development aids (not for production use).
     #[command(subcommand, hide = true)]
     Dev(DevCmd),
+}
+
+#[derive(Debug, Args)]
+pub(super) struct AttachArgs {
+    /// The material: id or unique prefix.
+    pub(super) material: String,
+    /// The file to attach.
+    pub(super) file: PathBuf,
+    /// The name shown to members; default: the file's name.
+    #[arg(long, value_name = "N")]
+    pub(super) name: Option<String>,
+    /// Its media type ("application/pdf"); default: guessed from the name.
+    #[arg(long, value_name = "TYPE")]
+    pub(super) mime: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(super) enum BlobCmd {
+    /// Save an attachment's file: from this device if it has it, else fetched from the
+    /// server (checked against its SHA-256 before anything is kept).
+    Fetch {
+        /// The attachment's SHA-256, or a unique prefix of it (as `sotay doc show` lists them).
+        sha256: String,
+        /// Where to write the file.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Files added here that wait to be sent, and those the server refused (with why).
+    List,
 }
 
 #[derive(Debug, Args)]

@@ -245,6 +245,25 @@ pub(super) fn show_text(ctx: &Ctx<'_>, d: &TextDocument, topic: Option<&TopicRef
     if !d.description.is_empty() {
         let _ = writeln!(s, "Mô tả: {}", d.description);
     }
+    if !d.attachments.is_empty() {
+        let _ = writeln!(s, "Tệp đính kèm: {}", d.attachments.len());
+        for a in &d.attachments {
+            let here = if ctx.store.has_blob(&a.sha256).unwrap_or(false) {
+                "có trên máy"
+            } else {
+                "chưa tải: sotay blob fetch"
+            };
+            let _ = writeln!(
+                s,
+                "  [{}] {} · {} · {} · {} · {here}",
+                render::short(&a.sha256.to_hex()),
+                a.name,
+                crate::blob::human_size(a.size),
+                ctx.name(a.added_by.as_str()),
+                render::time_vi(a.added_at)
+            );
+        }
+    }
     let rule = "─".repeat(60);
     let _ = writeln!(s, "{rule}");
     if d.body.is_empty() {

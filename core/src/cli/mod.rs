@@ -28,7 +28,8 @@
 //! - `session`: `session`, `publish`, `open`, `reading-list`, `distribution`, `branch`,
 //!   `proposals` (the session cycle: minutes, receipts, proposals followed through);
 //! - `evidence`: `evidence` (participation evidence, its CSV, a member's printable sheet,
-//!   the committee's weights).
+//!   the committee's weights);
+//! - `blobs`: `attach`, `blob fetch`, `blob list` (attachments' files).
 //!
 //! ```no_run
 //! let mut out = Vec::new();
@@ -41,6 +42,7 @@
 
 mod approval;
 mod args;
+mod blobs;
 mod docs;
 mod evidence;
 mod export;
@@ -158,6 +160,7 @@ pub fn error_kind(e: &Error) -> &'static str {
         Error::Server { .. } => "server_refused",
         Error::NotPermitted(_) => "not_permitted",
         Error::NotReady(_) => "not_ready",
+        Error::BlobDamaged { .. } => "blob_damaged",
     }
 }
 
@@ -231,6 +234,8 @@ fn execute(args: impl IntoIterator<Item = String>, out: &mut dyn Write) -> Resul
         Command::Draft(c) => docs::draft(&mut ctx, c),
         Command::Material(c) => docs::material(&mut ctx, c),
         Command::Doc(c) => docs::doc(&mut ctx, c),
+        Command::Attach(a) => blobs::attach(&mut ctx, &a),
+        Command::Blob(c) => blobs::blob(&mut ctx, c),
         Command::Comment(c) => docs::comment(&mut ctx, c),
         Command::Proposal(c) => docs::proposal(&mut ctx, c),
         Command::Conflicts(c) => ops::conflicts(&mut ctx, c),

@@ -11,7 +11,7 @@ use crate::store::{Enrollment, SyncState};
 use crate::sync::{self, ClientConfig, SyncReport};
 use crate::{Error, Result};
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -35,6 +35,8 @@ struct Status {
     enrollment: Option<Enrollment>,
     state: SyncState,
     queued_documents: usize,
+    /// Attachments' files waiting to be sent.
+    queued_files: usize,
 }
 
 pub(super) fn sync(ctx: &mut Ctx<'_>, a: &SyncArgs) -> Result<()> {
@@ -43,6 +45,7 @@ pub(super) fn sync(ctx: &mut Ctx<'_>, a: &SyncArgs) -> Result<()> {
             enrollment: ctx.store.enrollment()?,
             state: ctx.store.sync_state()?,
             queued_documents: ctx.store.documents_with_unsent()?.len(),
+            queued_files: ctx.store.pending_blob_uploads()?.len(),
         };
         let last = status
             .state
@@ -52,11 +55,12 @@ pub(super) fn sync(ctx: &mut Ctx<'_>, a: &SyncArgs) -> Result<()> {
         let text = match &status.enrollment {
             None => "not enrolled: run `sotay enroll --server URL --code CODE`".to_owned(),
             Some(e) => format!(
-                "server {} · member {} · last sync {} · {} document(s) waiting to be sent{}",
+                "server {} · member {} · last sync {} · {} document(s) and {} file(s) waiting to be sent{}",
                 e.server_url,
                 e.member_id,
                 last,
                 status.queued_documents,
+                status.queued_files,
                 status
                     .state
                     .last_error
@@ -89,6 +93,20 @@ pub(super) fn sync(ctx: &mut Ctx<'_>, a: &SyncArgs) -> Result<()> {
     }
     for d in &report.failed_to_apply {
         text.push_str(&format!("\nreceived but could not apply: {d}"));
+    }
+    if report.blobs_uploaded > 0 {
+        text.push_str(&format!(
+            "\nsent {} attached file(s)",
+            report.blobs_uploaded
+        ));
+    }
+    for r in &report.blobs_refused {
+        text.push_str(&format!(
+            "\nattached file refused by the server: {} ({}): {}",
+            render::short(&r.sha256.to_hex()),
+            r.code,
+            r.message
+        ));
     }
     for d in &report.deferred {
         text.push_str(&format!(

@@ -237,7 +237,9 @@ impl Document {
     ///
     /// The one exception is a reading log: its id is derived from its owner, so two of the
     /// owner's phones that open a material offline each create it, and the merge holds every
-    /// header key twice — with the same values (anything else is still refused).
+    /// header key twice — with the same values (anything else is still refused). And several
+    /// maps under an `attachment/<sha256>` key are accepted: the same file attached by two
+    /// members concurrently (`text_doc::attachments`).
     pub fn check_structure(&self) -> Result<()> {
         let view = self.view();
         let twice_created = self.kind() == DocKind::ReadingLog;
@@ -251,7 +253,13 @@ impl Document {
                 .iter()
                 .any(|(v, _)| matches!(v, automerge::Value::Object(_)));
             let same = all.windows(2).all(|w| w[0].0 == w[1].0);
-            if all.len() > 1 && (container || (header && !(twice_created && same))) {
+            // Two members attaching the same file offline each create its entry: both maps
+            // describe the same bytes, and neither hides anything.
+            let attachment = key.starts_with(text_doc::ATTACHMENT_KEY_PREFIX)
+                && all
+                    .iter()
+                    .all(|(v, _)| matches!(v, automerge::Value::Object(ObjType::Map)));
+            if all.len() > 1 && !attachment && (container || (header && !(twice_created && same))) {
                 return Err(Error::InvalidDocument(format!(
                     "the document's {key:?} was written twice; only its creation may set it"
                 )));

@@ -9,6 +9,7 @@
 //! body: Text                               — the collaborative text
 //! comments: { <id>: { kind, author, created_at, body, reply_to, anchor_start, anchor_end,
 //!                     quote, edited_at, deleted, resolved, resolved_by, status } }
+//! attachment/<sha256>: { name, mime, size, added_by, added_at }   — materials' files
 //! ```
 //! Anchors are Automerge cursors: they name characters, not offsets, so a comment stays on
 //! its words while others insert and delete around them, offline and concurrently.
@@ -22,6 +23,14 @@ use super::{Document, Editor, View, put_map, put_str, put_text, splice_nfc};
 use crate::ids::{BranchId, CommentId, DocId, DocKind, MemberId, TopicId};
 use crate::text::nfc;
 use crate::{Error, Result};
+
+mod attachments;
+pub(crate) use attachments::KEY_PREFIX as ATTACHMENT_KEY_PREFIX;
+pub use attachments::{
+    Attachment, NewAttachment, add_attachment, attachment, attachments, check_attachments,
+    guess_mime,
+};
+pub(crate) use attachments::{checked as checked_attachment, expect_material};
 
 /// A comment or a proposal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -161,6 +170,9 @@ pub struct TextDocument {
     pub body: String,
     /// Comments, proposals and replies, oldest first.
     pub comments: Vec<Comment>,
+    /// A material's attached files, oldest first (their bytes are blobs: [`crate::blob`]).
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
 }
 
 /// What a new draft or material starts with.
@@ -269,6 +281,7 @@ pub(crate) fn read(doc: &Document, view: View<'_>) -> Result<TextDocument> {
         description: view.str(&ROOT, "description").unwrap_or_default(),
         body: body_text,
         comments,
+        attachments: attachments::read(view),
     })
 }
 

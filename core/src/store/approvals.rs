@@ -42,6 +42,9 @@ pub enum ApproveBlocker {
     },
     /// The current version is not ready: unresolved conflicts or missing fields, all listed.
     NotReady(NotReady),
+    /// Minutes are adopted by the chair and the clerk they name (two different members);
+    /// this member is neither, or the minutes do not name both yet.
+    NotChairOrClerk,
 }
 
 impl ApproveBlocker {
@@ -63,6 +66,10 @@ impl ApproveBlocker {
                 held.as_str()
             )),
             ApproveBlocker::NotReady(n) => Error::NotReady(n.to_string()),
+            ApproveBlocker::NotChairOrClerk => Error::NotPermitted(
+                "minutes are adopted by the chair and the clerk they name, two different members"
+                    .into(),
+            ),
         }
     }
 }
@@ -137,6 +144,20 @@ fn approval_rights(
             }
             _ => rights.blockers.push(ApproveBlocker::NotInBranch),
         },
+    }
+    if kind == DocKind::Session {
+        let named = crate::model::session::get(doc)
+            .ok()
+            .map(|s| (s.chair, s.clerk));
+        let ok = match (me, named) {
+            (Some(me), Some((Some(chair), Some(clerk)))) => {
+                chair != clerk && (&chair == me || &clerk == me)
+            }
+            _ => false,
+        };
+        if !ok {
+            rights.blockers.push(ApproveBlocker::NotChairOrClerk);
+        }
     }
     if let Err(n) = approval::check_ready(doc) {
         rights.blockers.push(ApproveBlocker::NotReady(n));

@@ -19,6 +19,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/005_sync_error_kind.sql"),
     include_str!("sql/006_threads_seen.sql"),
     include_str!("sql/007_sessions.sql"),
+    include_str!("sql/008_blobs.sql"),
 ];
 
 /// The schema version this build writes.

@@ -713,9 +713,14 @@ impl Store {
                     (None, Some(end)) if now >= end => Category::AssignmentLate,
                     (None, _) => continue,
                 };
+                // The deadline as members read it ("hạn 21/02/2026"); a topic without one
+                // says nothing of it.
+                let due = date::parse(&deadline)
+                    .map(|d| format!(" (hạn {})", date::format_vi(d)))
+                    .unwrap_or_default();
                 let note = match at {
-                    Some(_) => format!("Dự thảo chuyên đề «{title}» (hạn {deadline})"),
-                    None => format!("Dự thảo chuyên đề «{title}» chưa nộp (hạn {deadline})"),
+                    Some(_) => format!("Dự thảo chuyên đề «{title}»{due}"),
+                    None => format!("Dự thảo chuyên đề «{title}» chưa nộp{due}"),
                 };
                 for p in &preparers {
                     add(

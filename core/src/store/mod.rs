@@ -14,6 +14,7 @@
 //! reported while everything else keeps working.
 
 mod approvals;
+mod blobs;
 mod db;
 mod docs;
 pub mod evidence;
@@ -30,6 +31,7 @@ use automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use approvals::{ApprovalRights, ApproveBlocker, SignoffRecord, SignoffState};
+pub use blobs::{AttachmentSource, BlobRefusal, BlobUpload};
 pub use db::SCHEMA_VERSION;
 pub use needs_me::{ApprovalNeedingMe, NeedsMe, ThreadNeedingMe, ThreadReason};
 use read_model::CountsHint;

@@ -14,6 +14,7 @@
 //! edits made meanwhile are never lost). [`sync`] runs those steps holding the store
 //! throughout.
 
+mod blobs;
 mod session;
 
 use std::time::Duration;
@@ -26,6 +27,7 @@ use crate::protocol::{EnrollRequest, EnrollResponse, ErrorBody, Rejection, paths
 use crate::store::{Enrollment, Store};
 use crate::{Error, Result};
 
+pub use blobs::{BlobClient, BlobReport, PendingBlob, UploadOutcome, fetch_blob, upload_blobs};
 pub use session::{Reply, Round, SyncSession};
 
 /// What a sync did.
@@ -60,6 +62,13 @@ pub struct SyncReport {
     /// (pushes alone change nothing shown but the unsent count).
     #[serde(default)]
     pub changed: Vec<DocId>,
+    /// Attachments' blobs sent after the documents (or found on the server already). Blob
+    /// transfers are not counted in `round_trips` or the byte counts above.
+    #[serde(default)]
+    pub blobs_uploaded: u32,
+    /// Blobs the server refused for good (too large for it, not this branch's …).
+    #[serde(default)]
+    pub blobs_refused: Vec<crate::store::BlobRefusal>,
 }
 
 /// Progress of a sync in flight.
@@ -174,12 +183,15 @@ pub async fn enroll(
     Ok(enrolled)
 }
 
-/// Syncs every document with the server this device is enrolled with.
+/// Syncs every document with the server this device is enrolled with, then sends the
+/// attachments' blobs added here ([`upload_blobs`]; text first, so a large file never holds
+/// an edit back). A blob pass that fails (offline midway) fails the sync with its error: the
+/// documents went, the blobs left stay queued for the next sync.
 ///
-/// A convenience over [`SyncSession`] that holds `store` for the whole exchange, network
-/// waits included. A caller that shares its store (the phone bindings) drives the session's
-/// steps itself and lends the store only to [`SyncSession::next_round`] and
-/// [`SyncSession::apply`].
+/// A convenience over [`SyncSession`] and [`BlobClient`] that holds `store` for the whole
+/// exchange, network waits included. A caller that shares its store (the phone bindings)
+/// drives their steps itself and lends the store only to [`SyncSession::next_round`],
+/// [`SyncSession::apply`], [`BlobClient::next_upload`] and [`BlobClient::record_upload`].
 pub async fn sync(
     store: &mut Store,
     cfg: &ClientConfig,
@@ -192,6 +204,8 @@ pub async fn sync(
             let p = session.apply(store, round, reply)?;
             progress(&p);
         }
+        let blobs = upload_blobs(store, cfg).await?;
+        session.add_blob_report(&blobs);
         Ok(())
     }
     .await;

@@ -284,6 +284,15 @@ impl SyncSession {
         &self.report
     }
 
+    /// Adds what a blob upload pass did to the report ([`super::sync`] runs one after the
+    /// rounds; so does a caller driving the steps itself).
+    pub fn add_blob_report(&mut self, blobs: &super::BlobReport) {
+        self.report.blobs_uploaded += blobs.uploaded + blobs.already_there;
+        self.report
+            .blobs_refused
+            .extend(blobs.refused.iter().cloned());
+    }
+
     /// Ends the sync with the outcome of its steps: on success records the time of this
     /// sync and returns the report; on failure records the error and its kind
     /// ([`SyncErrorKind`]) in the sync state and returns it.

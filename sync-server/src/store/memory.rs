@@ -21,12 +21,12 @@ use sotay_core::ids::{BranchId, DocId, MemberId};
 use sotay_core::protocol::{RoleSpan, Span};
 
 use super::{
-    AcceptedBatch, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
-    ServerMember, ServerStore, StoredSignoff,
+    AcceptedBatch, BlobMeta, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
+    ServerMember, ServerStore, StoredBlob, StoredSignoff,
 };
 use super::{
-    actor_taken, check_signoff_id, check_signoff_scope, conflicting_doc, effective_at, new_epoch,
-    new_server_secret, role_changed,
+    actor_taken, check_blob, check_signoff_id, check_signoff_scope, conflicting_doc, effective_at,
+    new_epoch, new_server_secret, role_changed,
 };
 use crate::{Error, Result};
 
@@ -65,6 +65,8 @@ struct Inner {
     /// Sign-off id → seq, for idempotent puts.
     signoff_seqs: HashMap<String, u64>,
     last_signoff_seq: u64,
+    /// Attachments' blobs by (branch, SHA-256).
+    blobs: HashMap<(BranchId, [u8; 32]), StoredBlob>,
 }
 
 /// The in-memory [`ServerStore`].
@@ -609,5 +611,33 @@ impl ServerStore for MemoryStore {
 
     fn max_signoff_seq(&self) -> Result<u64> {
         Ok(self.lock().last_signoff_seq)
+    }
+
+    fn put_blob(&self, blob: &StoredBlob) -> Result<bool> {
+        // Hashing needs no lock: checked before it is taken.
+        check_blob(blob)?;
+        let mut inner = self.lock();
+        let branch = &blob.meta.branch_id;
+        if !inner.branches.contains_key(branch) {
+            return Err(Error::NotFound(format!("branch {branch}")));
+        }
+        let key = (branch.clone(), blob.meta.sha256);
+        if inner.blobs.contains_key(&key) {
+            return Ok(false); // already stored: the first upload's metadata stays
+        }
+        inner.blobs.insert(key, blob.clone());
+        Ok(true)
+    }
+
+    fn blob_meta(&self, branch: &BranchId, sha256: &[u8; 32]) -> Result<Option<BlobMeta>> {
+        Ok(self
+            .lock()
+            .blobs
+            .get(&(branch.clone(), *sha256))
+            .map(|b| b.meta.clone()))
+    }
+
+    fn blob(&self, branch: &BranchId, sha256: &[u8; 32]) -> Result<Option<StoredBlob>> {
+        Ok(self.lock().blobs.get(&(branch.clone(), *sha256)).cloned())
     }
 }

@@ -141,6 +141,45 @@ pub struct StoredSignoff {
     pub bytes: Vec<u8>,
 }
 
+/// What the server keeps beside an attachment's bytes ([`StoredBlob`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobMeta {
+    /// The branch it belongs to: only that branch's devices (and its committee's
+    /// inspectors) fetch it, as with the branch's documents.
+    pub branch_id: BranchId,
+    /// The SHA-256 of the bytes (the store checks it).
+    pub sha256: [u8; 32],
+    /// The size in bytes.
+    pub size: u64,
+    /// The device that uploaded it first.
+    pub device_id: String,
+    /// That device's member.
+    pub member_id: MemberId,
+    /// The server's receive time (Unix seconds).
+    pub received_at: i64,
+}
+
+/// An attachment's bytes, content-addressed and scoped to a branch: a blob is stored per
+/// (branch, SHA-256), so two branches holding the same file each hold their own copy and
+/// neither learns whether the other has it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredBlob {
+    /// Everything but the bytes.
+    pub meta: BlobMeta,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredBlob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Megabytes of file content help nobody reading a log or a failed assertion.
+        f.debug_struct("StoredBlob")
+            .field("meta", &self.meta)
+            .field("bytes", &format_args!("[{} bytes]", self.bytes.len()))
+            .finish()
+    }
+}
+
 /// Everything one sync request adds, stored atomically by [`ServerStore::append`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AcceptedBatch {
@@ -293,6 +332,20 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     fn signoffs_of(&self, doc: &DocId) -> Result<Vec<StoredSignoff>>;
     /// The highest sign-off seq (0 when none).
     fn max_signoff_seq(&self) -> Result<u64>;
+
+    // ----- attachments' blobs ----------------------------------------------------------------
+
+    /// Stores a blob; returns `true` if it was stored now, `false` if the branch had it
+    /// already (then nothing changes: the first upload's metadata stays, so a retried or
+    /// repeated upload stores nothing twice). The store checks what it keys by: the bytes
+    /// must hash to `meta.sha256` and be `meta.size` long ([`Error::InvalidInput`]), and the
+    /// branch must exist ([`Error::NotFound`]); a refused put stores nothing. Size limits are
+    /// the server's (checked before the bytes are read), not the store's.
+    fn put_blob(&self, blob: &StoredBlob) -> Result<bool>;
+    /// A blob's metadata, without reading its bytes (answers `HEAD`).
+    fn blob_meta(&self, branch: &BranchId, sha256: &[u8; 32]) -> Result<Option<BlobMeta>>;
+    /// A blob with its bytes.
+    fn blob(&self, branch: &BranchId, sha256: &[u8; 32]) -> Result<Option<StoredBlob>>;
 }
 
 /// A document's stored snapshot (with the log seq it covers), if any, and every logged change
@@ -339,6 +392,28 @@ pub(super) fn check_signoff_id(id: &str) -> Result<()> {
                 "{id:?} is not a sign-off id (32 lowercase hex digits)"
             ))
         })
+}
+
+/// Checks that a blob's bytes are what its metadata says (hash and size). The store checks
+/// it itself because the hash is its key.
+pub(super) fn check_blob(blob: &StoredBlob) -> Result<()> {
+    use sha2::{Digest, Sha256};
+    let actual: [u8; 32] = Sha256::digest(&blob.bytes).into();
+    if actual != blob.meta.sha256 {
+        return Err(Error::InvalidInput(format!(
+            "the blob's bytes hash to {}, not {}",
+            hex::encode(actual),
+            hex::encode(blob.meta.sha256)
+        )));
+    }
+    if blob.bytes.len() as u64 != blob.meta.size {
+        return Err(Error::InvalidInput(format!(
+            "the blob is {} bytes, not {}",
+            blob.bytes.len(),
+            blob.meta.size
+        )));
+    }
+    Ok(())
 }
 
 /// Checks a sign-off's scope against its document's.

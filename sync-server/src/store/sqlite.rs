@@ -35,12 +35,12 @@ use sotay_core::protocol::{RoleSpan, Span};
 
 use super::group_commit::GroupCommit;
 use super::{
-    AcceptedBatch, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
-    ServerMember, ServerStore, StoredSignoff,
+    AcceptedBatch, BlobMeta, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
+    ServerMember, ServerStore, StoredBlob, StoredSignoff,
 };
 use super::{
-    actor_taken, check_signoff_id, check_signoff_scope, conflicting_doc, effective_at, new_epoch,
-    new_server_secret, role_changed,
+    actor_taken, check_blob, check_signoff_id, check_signoff_scope, conflicting_doc, effective_at,
+    new_epoch, new_server_secret, role_changed,
 };
 use crate::{Error, Result};
 
@@ -48,6 +48,7 @@ use crate::{Error, Result};
 const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_init.sql"),
     include_str!("sql/002_approvals.sql"),
+    include_str!("sql/003_blobs.sql"),
 ];
 
 /// The schema version this build writes.
@@ -452,6 +453,19 @@ fn role_span_row(row: &Row<'_>) -> rusqlite::Result<RoleSpan> {
         role: parsed(row, 1, "role", |s| Role::parse(s).ok())?,
         from: row.get(2)?,
         until: row.get(3)?,
+    })
+}
+
+const BLOB_META_COLS: &str = "branch_id, sha256, size, device_id, member_id, received_at";
+
+fn blob_meta_row(row: &Row<'_>) -> rusqlite::Result<BlobMeta> {
+    Ok(BlobMeta {
+        branch_id: BranchId::new(row.get::<_, String>(0)?),
+        sha256: row.get(1)?,
+        size: to_u64(row.get(2)?),
+        device_id: row.get(3)?,
+        member_id: MemberId::new(row.get::<_, String>(4)?),
+        received_at: row.get(5)?,
     })
 }
 
@@ -1185,6 +1199,58 @@ impl ServerStore for SqliteStore {
                 r.get(0)
             })?;
             Ok(to_u64(max))
+        })
+    }
+
+    fn put_blob(&self, blob: &StoredBlob) -> Result<bool> {
+        // Hashed here, outside the writer: the group commit's other writes do not wait on it.
+        check_blob(blob)?;
+        let blob = blob.clone();
+        self.write(move |tx| {
+            let m = &blob.meta;
+            let branch = m.branch_id.as_str();
+            if !exists(tx, "SELECT 1 FROM branches WHERE id = ?1", [branch])? {
+                return Err(Error::NotFound(format!("branch {branch}")));
+            }
+            let sql = "SELECT 1 FROM blobs WHERE branch_id = ?1 AND sha256 = ?2";
+            if exists(tx, sql, params![branch, m.sha256])? {
+                return Ok(false); // already stored: the first upload's metadata stays
+            }
+            tx.prepare_cached(&format!(
+                "INSERT INTO blobs ({BLOB_META_COLS}, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+            ))?
+            .execute(params![
+                branch,
+                m.sha256,
+                to_i64(m.size),
+                m.device_id,
+                m.member_id.as_str(),
+                m.received_at,
+                blob.bytes,
+            ])?;
+            Ok(true)
+        })
+    }
+
+    fn blob_meta(&self, branch: &BranchId, sha256: &[u8; 32]) -> Result<Option<BlobMeta>> {
+        self.read(|tx| {
+            let sql =
+                format!("SELECT {BLOB_META_COLS} FROM blobs WHERE branch_id = ?1 AND sha256 = ?2");
+            one(tx, &sql, params![branch.as_str(), sha256], blob_meta_row)
+        })
+    }
+
+    fn blob(&self, branch: &BranchId, sha256: &[u8; 32]) -> Result<Option<StoredBlob>> {
+        self.read(|tx| {
+            let sql = format!(
+                "SELECT {BLOB_META_COLS}, bytes FROM blobs WHERE branch_id = ?1 AND sha256 = ?2"
+            );
+            one(tx, &sql, params![branch.as_str(), sha256], |r| {
+                Ok(StoredBlob {
+                    meta: blob_meta_row(r)?,
+                    bytes: r.get(6)?,
+                })
+            })
         })
     }
 }

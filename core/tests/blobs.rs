@@ -1,0 +1,231 @@
+//! Attachments on the phone: the blob cache, the upload queue and materials' lists.
+#![allow(clippy::unwrap_used)]
+
+use sotay_core::blob::{BlobHash, DEFAULT_MAX_BLOB_BYTES};
+use sotay_core::ids::{BranchId, DocId, DocKind, MemberId, TopicId};
+use sotay_core::model::text_doc::NewTextDoc;
+use sotay_core::{Error, Store};
+
+const BRANCH: &str = "b-co-dien";
+
+fn open(dir: &tempfile::TempDir) -> Store {
+    let mut s = Store::open(dir.path().join("phone.sotay")).unwrap();
+    s.set_identity(&MemberId::new("m-viet")).unwrap();
+    s
+}
+
+fn text_doc(s: &mut Store, kind: DocKind) -> DocId {
+    s.create_text_doc(&NewTextDoc {
+        kind,
+        branch_id: BranchId::new(BRANCH),
+        plan_id: None,
+        topic_id: Some(TopicId::new("t1")),
+        title: "Nghị quyết 21-NQ/TW".into(),
+        description: String::new(),
+        body: "Tóm tắt.".into(),
+    })
+    .unwrap()
+}
+
+/// PDF-like bytes: a header and enough varied content to be a real file's size.
+fn pdf(seed: u8, len: usize) -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n".to_vec();
+    v.extend((0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)));
+    v
+}
+
+#[test]
+fn test_attach_keeps_the_bytes_lists_them_and_queues_them_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = pdf(1, 300_000);
+    let (material, sha) = {
+        let mut s = open(&dir);
+        let material = text_doc(&mut s, DocKind::Material);
+        let a = s
+            .attach(&material, &bytes, "Nghị quyết 21.pdf", None)
+            .unwrap();
+        assert_eq!(a.sha256, BlobHash::of(&bytes));
+        assert_eq!(a.mime, "application/pdf");
+        assert_eq!(a.size, bytes.len() as u64);
+        assert_eq!(a.added_by, MemberId::new("m-viet"));
+        (material, a.sha256)
+    };
+    let mut s = Store::open(dir.path().join("phone.sotay")).unwrap();
+    assert_eq!(s.blob(&sha).unwrap().as_deref(), Some(bytes.as_slice()));
+    assert!(s.has_blob(&sha).unwrap());
+    let listed = s.attachments(&material).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].name, "Nghị quyết 21.pdf");
+    assert_eq!(s.text_doc(&material).unwrap().attachments, listed);
+    let queue = s.pending_blob_uploads().unwrap();
+    assert_eq!(queue.len(), 1);
+    assert_eq!(
+        (queue[0].sha256, queue[0].branch_id.as_str(), queue[0].size),
+        (sha, BRANCH, bytes.len() as u64)
+    );
+    // Attaching the same file again lists it once and queues it once.
+    s.attach(&material, &bytes, "bản sao.pdf", None).unwrap();
+    assert_eq!(s.attachments(&material).unwrap(), listed);
+    assert_eq!(s.pending_blob_uploads().unwrap().len(), 1);
+    let sources = s.attachment_sources(&sha).unwrap();
+    assert_eq!(sources.len(), 1);
+    assert_eq!(
+        (&sources[0].doc_id, sources[0].branch_id.as_str()),
+        (&material, BRANCH)
+    );
+    assert!(
+        s.attachment_sources(&BlobHash::of(b"other"))
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(s.integrity_check().unwrap(), ["ok"]);
+}
+
+#[test]
+fn test_a_file_over_the_limit_is_refused_with_a_clear_error_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let material = text_doc(&mut s, DocKind::Material);
+    let heads = s.export_document(&material).unwrap().heads();
+    let big = vec![7u8; DEFAULT_MAX_BLOB_BYTES as usize + 1];
+    let e = s.attach(&material, &big, "big.pdf", None).unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("20.0 MiB") && msg.contains("20971521"),
+        "{msg}"
+    );
+    // A file on disk over the limit is refused before it is read (a sparse 20 MiB + 1 file).
+    let path = dir.path().join("Báo cáo.pdf");
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(DEFAULT_MAX_BLOB_BYTES + 1)
+        .unwrap();
+    let e = s.attach_file(&material, &path, None, None).unwrap_err();
+    assert!(e.to_string().contains("at most 20.0 MiB"), "{e}");
+    assert!(!s.has_blob(&BlobHash::of(&big)).unwrap());
+    assert!(s.pending_blob_uploads().unwrap().is_empty());
+    assert!(s.attachments(&material).unwrap().is_empty());
+    assert_eq!(s.export_document(&material).unwrap().heads(), heads);
+    // Exactly the limit is accepted.
+    let max = vec![8u8; DEFAULT_MAX_BLOB_BYTES as usize];
+    s.attach(&material, &max, "max.pdf", None).unwrap();
+    assert_eq!(
+        s.blob(&BlobHash::of(&max)).unwrap().map(|b| b.len()),
+        Some(max.len())
+    );
+}
+
+#[test]
+fn test_attach_file_takes_the_files_name_and_refuses_what_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let material = text_doc(&mut s, DocKind::Material);
+    let path = dir.path().join("Kế hoạch.docx");
+    std::fs::write(&path, pdf(2, 1000)).unwrap();
+    let a = s.attach_file(&material, &path, None, None).unwrap();
+    assert_eq!(a.name, "Kế hoạch.docx");
+    assert!(a.mime.contains("wordprocessingml"), "{}", a.mime);
+    // The same bytes under another name: listed already, the first entry stays.
+    let again = s
+        .attach_file(
+            &material,
+            &path,
+            Some("Khác.bin"),
+            Some("application/x-sotay"),
+        )
+        .unwrap();
+    assert_eq!(again, a);
+    let missing = s
+        .attach_file(&material, &dir.path().join("không có.pdf"), None, None)
+        .unwrap_err();
+    assert!(
+        matches!(&missing, Error::InvalidInput(m) if m.contains("không có.pdf")),
+        "{missing}"
+    );
+    let folder = s
+        .attach_file(&material, dir.path(), None, None)
+        .unwrap_err();
+    assert!(matches!(folder, Error::InvalidInput(_)), "{folder}");
+    assert_eq!(s.attachments(&material).unwrap().len(), 1);
+}
+
+#[test]
+fn test_nothing_is_stored_for_a_draft_or_without_an_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let draft = text_doc(&mut s, DocKind::TopicDraft);
+    let bytes = pdf(3, 100);
+    let e = s.attach(&draft, &bytes, "a.pdf", None).unwrap_err();
+    assert!(matches!(e, Error::WrongKind { .. }), "{e}");
+    let e = s
+        .attach(&draft, &bytes, "a.pdf", Some("not a type"))
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::WrongKind { .. } | Error::InvalidInput(_)),
+        "{e}"
+    );
+    let material = text_doc(&mut s, DocKind::Material);
+    let e = s
+        .attach(&material, &bytes, "a.pdf", Some("pdf"))
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e}");
+    assert!(!s.has_blob(&BlobHash::of(&bytes)).unwrap());
+    assert!(s.pending_blob_uploads().unwrap().is_empty());
+
+    let other = tempfile::tempdir().unwrap();
+    let mut anon = Store::open(other.path().join("anon.sotay")).unwrap();
+    let e = anon
+        .attach(&DocId::new("nothing"), &bytes, "a.pdf", None)
+        .unwrap_err();
+    assert!(matches!(e, Error::NoIdentity), "{e}");
+    assert!(!anon.has_blob(&BlobHash::of(&bytes)).unwrap());
+}
+
+#[test]
+fn test_fetched_bytes_are_kept_only_when_they_match_their_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let bytes = pdf(4, 5000);
+    let sha = BlobHash::of(&bytes);
+    assert_eq!(s.blob(&sha).unwrap(), None, "not fetched yet: None");
+    let mut damaged = bytes.clone();
+    damaged[100] ^= 1;
+    let e = s.put_fetched_blob(&sha, &damaged).unwrap_err();
+    assert!(matches!(e, Error::BlobDamaged { .. }), "{e}");
+    assert!(e.to_string().contains("nothing was stored"), "{e}");
+    assert!(!s.has_blob(&sha).unwrap());
+    s.put_fetched_blob(&sha, &bytes).unwrap();
+    assert_eq!(s.blob(&sha).unwrap(), Some(bytes));
+    // Fetched blobs are not this phone's to send.
+    assert!(s.pending_blob_uploads().unwrap().is_empty());
+}
+
+#[test]
+fn test_a_refused_upload_leaves_the_queue_until_the_file_is_added_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let bytes = pdf(5, 10);
+    let sha = s.add_blob(&BranchId::new(BRANCH), &bytes).unwrap();
+    let up = s.pending_blob_uploads().unwrap().remove(0);
+    s.mark_blob_refused(&up, "too_large", "quá lớn").unwrap();
+    assert!(s.pending_blob_uploads().unwrap().is_empty());
+    let refused = s.blob_refusals().unwrap();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        (
+            refused[0].sha256,
+            refused[0].code.as_str(),
+            refused[0].message.as_str()
+        ),
+        (sha, "too_large", "quá lớn")
+    );
+    assert!(s.has_blob(&sha).unwrap(), "the bytes stay on the phone");
+    s.add_blob(&BranchId::new(BRANCH), &bytes).unwrap();
+    assert_eq!(s.pending_blob_uploads().unwrap().len(), 1);
+    assert!(s.blob_refusals().unwrap().is_empty());
+    let up = s.pending_blob_uploads().unwrap().remove(0);
+    s.mark_blob_uploaded(&up).unwrap();
+    assert!(s.pending_blob_uploads().unwrap().is_empty());
+    assert!(s.blob_refusals().unwrap().is_empty());
+}
