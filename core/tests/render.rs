@@ -593,3 +593,110 @@ fn test_export_renders_the_approved_version_signed_by_its_signer() {
     assert!(html.contains("Tên đã sửa sau khi duyệt"));
     assert!(html.contains("<b>DỰ THẢO</b>"));
 }
+
+/// The minutes paper through the binary, LibreOffice and pdftotext: header, title with the
+/// quarter, times and duration, attendance with names and reasons, an opinion by name, the
+/// task table, the quality score, and the clerk's and the chair's signature lines.
+#[test]
+fn test_minutes_docx_read_back_through_libreoffice_shows_the_official_text() {
+    use sotay_core::model::session::{Attendance, NewTask, SessionField};
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (path, plan) = store(dir.path());
+    let session = {
+        let mut s = Store::open(&path).unwrap();
+        s.set_identity(&MemberId::new("m-viet")).unwrap();
+        let topic = s.topic_rows(&plan).unwrap()[0].topic_id.clone();
+        let id = s
+            .create_session_for_topic(&plan, &topic, Some(date::parse("2026-03-03").unwrap()))
+            .unwrap();
+        let m = |x: &str| MemberId::new(x);
+        // 08:00 to 09:45 on 3 March 2026, Vietnam time.
+        let start = sotay_core::store::day_start_vn(date::parse("2026-03-03").unwrap()) + 8 * 3600;
+        for f in [
+            SessionField::StartedAt(Some(start)),
+            SessionField::EndedAt(Some(start + 105 * 60)),
+            SessionField::Place("Hội trường Phân xưởng Cơ điện".into()),
+            SessionField::Chair(Some(m("m-viet"))),
+            SessionField::Clerk(Some(m("m-hoa"))),
+            SessionField::Presenter(Some(m("m-ung"))),
+            SessionField::VotesFor(3),
+        ] {
+            s.set_session_field(&id, &f).unwrap();
+        }
+        s.fill_attendance(&id).unwrap();
+        s.set_attendance(&id, &m("m-anh"), Attendance::AbsentExcused, "Đi công tác")
+            .unwrap();
+        s.add_opinion(
+            &id,
+            Some(&m("m-luong")),
+            "Đề nghị lắp cảm biến khí ở lò chợ số 3",
+            None,
+        )
+        .unwrap();
+        s.replace_session_text(&id, "conclusion", "Chi bộ thống nhất nội dung chuyên đề.")
+            .unwrap();
+        s.add_task(
+            &id,
+            &NewTask {
+                title: "Lập phương án lắp cảm biến khí".into(),
+                owner: m("m-luong"),
+                deadline: Some(date::parse("2026-04-30").unwrap()),
+                source: None,
+            },
+        )
+        .unwrap();
+        s.set_session_quality(&id, "attendance", Some(25)).unwrap();
+        id
+    };
+    let docx = dir.path().join("bien-ban.docx");
+    let out = Command::new(env!("CARGO_BIN_EXE_sotay"))
+        .arg("--store")
+        .arg(&path)
+        .args(["export-minutes", session.as_str(), "--out"])
+        .arg(&docx)
+        .args([
+            "--committee",
+            COMMITTEE,
+            "--branch-name",
+            "Chi bộ Phân xưởng Cơ điện",
+            "--place",
+            "Quảng Ninh",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("DỰ THẢO"), "not adopted: {stdout}");
+    let text = pdf_text(&docx, dir.path());
+    let f = flat(&text);
+    for phrase in [
+        "ĐẢNG CỘNG SẢN VIỆT NAM",
+        "CHI BỘ PHÂN XƯỞNG CƠ ĐIỆN",
+        "BIÊN BẢN",
+        "SINH HOẠT CHUYÊN ĐỀ QUÝ 1 NĂM 2026",
+        "Quảng Ninh, ngày 03 tháng 3 năm 2026",
+        "bắt đầu lúc 8 giờ 00 phút",
+        "thời lượng 105 phút",
+        "Hội trường Phân xưởng Cơ điện",
+        "Vắng có lý do: 1 đồng chí: đồng chí Phạm Ngọc Ánh (Đi công tác)",
+        "Đồng chí Hoàng Đức Lượng: Đề nghị lắp cảm biến khí ở lò chợ số 3",
+        "Chủ trì: đồng chí Đặng Quốc Việt",
+        "Thư ký: đồng chí Vũ Thị Hoà",
+        "Lập phương án lắp cảm biến khí",
+        "Tổng điểm: 25/100",
+        "THƯ KÝ",
+        "CHỦ TRÌ",
+    ] {
+        assert!(
+            f.contains(phrase) || words_in_order(&f, phrase),
+            "missing {phrase:?} in:\n{text}"
+        );
+    }
+}

@@ -128,6 +128,12 @@ pub(super) enum Command {
     /// left out of the table. Names come from the member directory; the branch's name from
     /// the synced directory (or --branch-name); the committee's name from --committee.
     ExportPlan(ExportPlanArgs),
+    /// Write a session's minutes as the official paper (biên bản), DOCX or HTML.
+    ///
+    /// The adopted version (both signatures on it), with the clerk's and the chair's names
+    /// under their signature lines; without adoption (or with --current) this device's
+    /// version, marked "DỰ THẢO".
+    ExportMinutes(ExportMinutesArgs),
     /// Thematic sessions (buổi sinh hoạt chuyên đề) and their minutes (biên bản).
     ///
     /// An officer creates the session of a topic; the chair and the clerk (or an officer)
@@ -299,6 +305,30 @@ pub(super) struct ExportPlanArgs {
     pub(super) recipient: Vec<String>,
     /// Export this device's current version (marked "DỰ THẢO" unless it is exactly the
     /// approved one) instead of the approval in force.
+    #[arg(long)]
+    pub(super) current: bool,
+}
+
+#[derive(Debug, Args)]
+pub(super) struct ExportMinutesArgs {
+    /// The session: id or unique prefix.
+    pub(super) session: String,
+    /// docx | html; default: from the --out file's extension.
+    #[arg(long, value_enum)]
+    pub(super) format: Option<ExportFormat>,
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    pub(super) out: PathBuf,
+    /// The superior committee ("Đảng bộ …"). Required: the directory does not carry it.
+    #[arg(long, value_name = "NAME")]
+    pub(super) committee: Option<String>,
+    /// The branch ("Chi bộ …"); default: its name in the synced directory.
+    #[arg(long, value_name = "NAME")]
+    pub(super) branch_name: Option<String>,
+    /// The place in the dateline; default: dots.
+    #[arg(long, value_name = "NAME")]
+    pub(super) place: Option<String>,
+    /// Export this device's current version instead of the adopted one.
     #[arg(long)]
     pub(super) current: bool,
 }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::args::{ExportFormat, ExportPlanArgs};
+use super::args::{ExportFormat, ExportMinutesArgs, ExportPlanArgs};
 use super::resolve::{self, Want};
 use super::{Ctx, render as text_render};
 use crate::approval::{Invalid, Signoff, SignoffId, Status};
@@ -66,42 +66,13 @@ pub(super) fn export_plan(ctx: &mut Ctx<'_>, a: &ExportPlanArgs) -> Result<()> {
     };
     let draft = signed_by.is_none();
 
-    let dir = match ctx.store.directory() {
-        Ok(d) => d,
-        // An unenrolled device has no directory; its local member list still names people.
-        Err(Error::NotEnrolled) => None,
-        Err(e) => return Err(e),
-    };
-    let mut names: BTreeMap<MemberId, String> = BTreeMap::new();
-    if let Some(d) = &dir {
-        for m in &d.members {
-            names.insert(m.id.clone(), m.full_name.clone());
-        }
-    }
-    let members = ctx.store.members()?;
-    for m in &members {
-        names.insert(m.id.clone(), m.full_name.clone());
-    }
-
-    let branch_name = match &a.branch_name {
-        Some(n) => n.clone(),
-        None => dir
-            .as_ref()
-            .and_then(|d| d.branches.iter().find(|b| b.id == plan.branch_id))
-            .map(|b| b.name.clone())
-            .ok_or_else(|| {
-                Error::InvalidInput(format!(
-                    "the name of branch {} is not known on this device (it comes with `sotay sync`); pass --branch-name \"Chi bộ …\"",
-                    plan.branch_id
-                ))
-            })?,
-    };
-    let committee_name = a.committee.clone().ok_or_else(|| {
-        Error::InvalidInput(
-            "pass the committee's name: --committee \"Đảng bộ …\" (the member directory does not carry it)"
-                .into(),
-        )
-    })?;
+    let Org {
+        dir,
+        names,
+        members,
+        branch_name,
+        committee_name,
+    } = org(ctx, &plan.branch_id, &a.branch_name, &a.committee)?;
 
     let signatory = match (&a.signer, &signed_by) {
         (Some(name), _) => Signatory::secretary(name),
@@ -190,6 +161,151 @@ pub(super) fn export_plan(ctx: &mut Ctx<'_>, a: &ExportPlanArgs) -> Result<()> {
         approval_id: signed_by.as_ref().map(Signoff::id),
         topics,
         signer: rctx.signatory.name.clone(),
+        unresolved_members: layout.unresolved.clone(),
+    };
+    ctx.emit(&view, &text)
+}
+
+/// What a paper needs of the organisation: names for member ids (the signed directory,
+/// then the local member list), the branch's and the committee's names.
+struct Org {
+    dir: Option<crate::protocol::Directory>,
+    names: BTreeMap<MemberId, String>,
+    members: Vec<crate::org::Member>,
+    branch_name: String,
+    committee_name: String,
+}
+
+fn org(
+    ctx: &mut Ctx<'_>,
+    branch: &crate::ids::BranchId,
+    branch_name: &Option<String>,
+    committee: &Option<String>,
+) -> Result<Org> {
+    let dir = match ctx.store.directory() {
+        Ok(d) => d,
+        // An unenrolled device has no directory; its local member list still names people.
+        Err(Error::NotEnrolled) => None,
+        Err(e) => return Err(e),
+    };
+    let mut names: BTreeMap<MemberId, String> = BTreeMap::new();
+    if let Some(d) = &dir {
+        for m in &d.members {
+            names.insert(m.id.clone(), m.full_name.clone());
+        }
+    }
+    let members = ctx.store.members()?;
+    for m in &members {
+        names.insert(m.id.clone(), m.full_name.clone());
+    }
+    let branch_name = match branch_name {
+        Some(n) => n.clone(),
+        None => dir
+            .as_ref()
+            .and_then(|d| d.branches.iter().find(|b| &b.id == branch))
+            .map(|b| b.name.clone())
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "the name of branch {branch} is not known on this device (it comes with `sotay sync`); pass --branch-name \"Chi bộ …\""
+                ))
+            })?,
+    };
+    let committee_name = committee.clone().ok_or_else(|| {
+        Error::InvalidInput(
+            "pass the committee's name: --committee \"Đảng bộ …\" (the member directory does not carry it)"
+                .into(),
+        )
+    })?;
+    Ok(Org {
+        dir,
+        names,
+        members,
+        branch_name,
+        committee_name,
+    })
+}
+
+/// `--json` output of `export-minutes`.
+#[derive(Debug, Serialize)]
+struct ExportedMinutes {
+    session_id: DocId,
+    path: PathBuf,
+    format: &'static str,
+    bytes: usize,
+    /// `adopted` (both signatures on this version) or `draft` (this device's version).
+    version: &'static str,
+    unresolved_members: Vec<MemberId>,
+}
+
+pub(super) fn export_minutes(ctx: &mut Ctx<'_>, a: &ExportMinutesArgs) -> Result<()> {
+    use crate::approval::Adoption;
+    use crate::org::MemberStatus;
+    let id = resolve::doc(&ctx.store, &a.session, Want::Session)?;
+    let format = match a.format {
+        Some(f) => f,
+        None => format_from_path(&a.out)?,
+    };
+    let adopted_heads = match ctx.store.minutes_adoption(&id)? {
+        Adoption::Adopted { chair, .. } | Adoption::AdoptedWithChanges { chair, .. }
+            if !a.current =>
+        {
+            Some(chair.change_hashes())
+        }
+        _ => None,
+    };
+    let session = match &adopted_heads {
+        Some(h) => ctx.store.session_at(&id, h)?,
+        None => ctx.store.session(&id)?,
+    };
+    let o = org(ctx, &session.branch_id, &a.branch_name, &a.committee)?;
+    let of_branch = |st: MemberStatus| {
+        o.members
+            .iter()
+            .filter(|m| m.branch_id == session.branch_id && m.status == st)
+            .count() as u32
+    };
+    let mctx = render::minutes::MinutesContext {
+        full_members: of_branch(MemberStatus::Full),
+        probationary_members: of_branch(MemberStatus::Probationary),
+        grid: ctx.store.quality_grid()?,
+    };
+    let rctx = RenderContext {
+        committee_name: o.committee_name,
+        branch_name: o.branch_name,
+        place: a.place.clone().unwrap_or_default(),
+        names: o.names,
+        draft: adopted_heads.is_none(),
+        ..RenderContext::default()
+    };
+    let layout = render::minutes::layout(&session, &rctx, &mctx);
+    let bytes = match format {
+        ExportFormat::Docx => render::docx::write(&layout)?,
+        ExportFormat::Html => render::html::write(&layout).into_bytes(),
+    };
+    std::fs::write(&a.out, &bytes)?;
+    let version = if adopted_heads.is_some() {
+        "adopted"
+    } else {
+        "draft"
+    };
+    let text = format!(
+        "wrote {} ({}, {} bytes): biên bản «{}», {}",
+        a.out.display(),
+        format.name(),
+        bytes.len(),
+        session.title,
+        if adopted_heads.is_some() {
+            "bản đã thông qua (adopted version)"
+        } else {
+            "DỰ THẢO (not adopted, or --current)"
+        }
+    );
+    let view = ExportedMinutes {
+        session_id: id,
+        path: a.out.clone(),
+        format: format.name(),
+        bytes: bytes.len(),
+        version,
         unresolved_members: layout.unresolved.clone(),
     };
     ctx.emit(&view, &text)

@@ -24,7 +24,8 @@
 //! - `history`: `history` (one by one, `--by-member`, `--blame`);
 //! - `approval`: `submit`, `approve`, `status`, `show-approved`, `diff` (sign-offs, what
 //!   changed since an approval);
-//! - `export`: `export-plan` (the plan as the official DOCX or HTML paper, `crate::render`);
+//! - `export`: `export-plan`, `export-minutes` (the plan and the minutes as the official DOCX
+//!   or HTML paper, `crate::render`);
 //! - `session`: `session`, `publish`, `open`, `reading-list`, `distribution`, `branch`,
 //!   `proposals` (the session cycle: minutes, receipts, proposals followed through);
 //! - `evidence`: `evidence` (participation evidence, its CSV, a member's printable sheet,
@@ -246,6 +247,7 @@ fn execute(args: impl IntoIterator<Item = String>, out: &mut dyn Write) -> Resul
         Command::ShowApproved(a) => approval::show_approved(&mut ctx, &a),
         Command::Diff(a) => approval::diff(&mut ctx, &a),
         Command::ExportPlan(a) => export::export_plan(&mut ctx, &a),
+        Command::ExportMinutes(a) => export::export_minutes(&mut ctx, &a),
         Command::Session(c) => session::session(&mut ctx, c),
         Command::Publish(a) => session::publish(&mut ctx, &a),
         Command::Open(a) => session::open(&mut ctx, &a),

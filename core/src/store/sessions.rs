@@ -284,6 +284,11 @@ impl Store {
         self.session_doc(id)
     }
 
+    /// The session exactly as it was at `heads` (the adopted version, say).
+    pub fn session_at(&mut self, id: &DocId, heads: &[automerge::ChangeHash]) -> Result<Session> {
+        session::get_at(self.doc(id)?, heads)
+    }
+
     /// Sessions, by date (of one branch, or every branch held here).
     pub fn session_rows(&self, branch: Option<&BranchId>) -> Result<Vec<SessionRow>> {
         let mut stmt = self.reader.prepare_cached(
