@@ -3,12 +3,14 @@
 //! shows. The apps reach them as `role.label` (SoTayKit, `vn.sotay.kit`).
 
 use sotay_core::labels as core_labels;
-use sotay_core::model::plan as core_plan;
+use sotay_core::model::{plan as core_plan, session as core_session};
+use sotay_core::store::evidence as core_evidence;
 use sotay_core::{approval as core_approval, ids, org as core_org, store as core_store};
 
 use crate::records::{
-    ApprovalStatusKind, CommentKind, DocKind, MemberStatus, ProposalStatus, RequiredField, Role,
-    SignoffState, TopicGroup, TopicStatus,
+    ApprovalStatusKind, Attendance, CommentKind, DocKind, EvidenceCategory, EvidenceFrame,
+    MemberStatus, ProposalStage, ProposalStatus, QualityLevel, RequiredField, Role, SignoffState,
+    TaskStatus, TopicGroup, TopicStatus,
 };
 use sotay_core::model::text_doc as core_text;
 
@@ -114,6 +116,55 @@ pub fn required_field_label(field: RequiredField) -> String {
         .to_owned()
 }
 
+/// How a member stood at a session, in Vietnamese ("Vắng có lý do").
+#[uniffi::export]
+pub fn attendance_label(attendance: Attendance) -> String {
+    core_session::Attendance::from(attendance)
+        .label_vi()
+        .to_owned()
+}
+
+/// Where a task stands, in Vietnamese ("Đang thực hiện").
+#[uniffi::export]
+pub fn task_status_label(status: TaskStatus) -> String {
+    core_session::TaskStatus::from(status).label_vi().to_owned()
+}
+
+/// Where a proposal stands on the board, in Vietnamese ("Đã đưa vào nghị quyết").
+#[uniffi::export]
+pub fn proposal_stage_label(stage: ProposalStage) -> String {
+    core_store::ProposalStage::from(stage).label_vi().to_owned()
+}
+
+/// A meeting-quality level in Vietnamese ("Khá").
+#[uniffi::export]
+pub fn quality_level_label(level: QualityLevel) -> String {
+    core_session::QualityLevel::from(level)
+        .label_vi()
+        .to_owned()
+}
+
+/// A kind of participation evidence in Vietnamese ("Hiến kế được đưa vào nghị quyết").
+#[uniffi::export]
+pub fn evidence_category_label(category: EvidenceCategory) -> String {
+    core_evidence::Category::from(category)
+        .label_vi()
+        .to_owned()
+}
+
+/// A part of QĐ 366's frame in Vietnamese ("Tiêu chí chung (30 điểm)").
+#[uniffi::export]
+pub fn evidence_frame_label(frame: EvidenceFrame) -> String {
+    core_evidence::Frame::from(frame).label_vi().to_owned()
+}
+
+/// The Vietnamese name of a part of the minutes by its key — `Session.*` fields and the keys
+/// `DeltaContent::Session` lists ("conclusion" → "Kết luận"); the key itself when it has none.
+#[uniffi::export]
+pub fn session_field_label(key: String) -> String {
+    core_session::field_label_vi(&key).to_owned()
+}
+
 /// A document field's Vietnamese name, by its key and where it sits (`Topic`,
 /// "expected_output" → "Sản phẩm dự kiến"); the key itself when it has none.
 #[uniffi::export]
@@ -162,6 +213,33 @@ mod tests {
             signoff_state_label(SignoffState::Unsent),
             "Chưa gửi lên máy chủ"
         );
+    }
+
+    #[test]
+    fn test_session_cycle_labels_come_from_core() {
+        assert_eq!(attendance_label(Attendance::AbsentExcused), "Vắng có lý do");
+        assert_eq!(task_status_label(TaskStatus::InProgress), "Đang thực hiện");
+        assert_eq!(
+            proposal_stage_label(ProposalStage::Adopted),
+            "Đã đưa vào nghị quyết"
+        );
+        assert_eq!(quality_level_label(QualityLevel::Fair), "Khá");
+        assert_eq!(
+            evidence_category_label(EvidenceCategory::ProposalAdopted),
+            "Hiến kế được đưa vào nghị quyết"
+        );
+        assert_eq!(
+            evidence_frame_label(EvidenceFrame::General),
+            "Tiêu chí chung (30 điểm)"
+        );
+        assert_eq!(session_field_label("conclusion".into()), "Kết luận");
+        assert_eq!(
+            session_field_label("conclusion".into()),
+            field_label(FieldScope::Session, "conclusion".into()),
+            "the same words by either path"
+        );
+        assert_eq!(session_field_label("venue".into()), "venue");
+        assert_eq!(doc_kind_label(DocKind::Session), "Buổi sinh hoạt chuyên đề");
     }
 
     #[test]

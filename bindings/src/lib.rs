@@ -21,11 +21,16 @@
 //!
 //! - [`store`]: the [`SotayStore`] object — identity and members; plans, topics, texts and
 //!   legal bases; drafts, materials, comments and proposals; conflicts; approvals, status,
-//!   delta, readiness and `can_approve`; "what needs me" (`needs_me`, `mark_thread_seen`);
+//!   delta, readiness and `can_approve`; "what needs me" (`needs_me`: threads, approvals,
+//!   drafts to read; `mark_thread_seen`); the session cycle (sessions and their minutes,
+//!   publishing, receipts and the reading list, minutes signed and adopted by chair and
+//!   clerk, tasks); the proposals board, the branch overview and participation evidence;
 //!   history; `enroll` and `sync` (async), `set_server_url`; listener registration.
-//! - [`records`]: the records and enums that cross the boundary, with their conversions.
-//! - [`labels`]: the Vietnamese words for roles, statuses, kinds and field names, from
-//!   `sotay_core::labels` (`role_label`, `field_label`, …).
+//! - [`records`]: the records and enums that cross the boundary, with their conversions
+//!   (and `vietnam_time`, how a typed "08:00" becomes a session's start).
+//! - [`labels`]: the Vietnamese words for roles, statuses, kinds, attendance, task and
+//!   proposal stages, evidence categories, quality levels and field names, from core's
+//!   `label_vi` functions (`role_label`, `attendance_label`, `field_label`, …).
 //! - [`listeners`]: the foreign traits [`SyncStatusListener`] and
 //!   [`DocumentChangeListener`], and the [`ListenerHandle`] that unregisters on drop.
 //! - [`error`]: the flat [`ApiError`].

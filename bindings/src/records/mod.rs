@@ -10,17 +10,23 @@
 
 mod approval;
 mod delta;
+mod evidence;
 mod needs_me;
 mod org;
+mod overview;
 mod plan;
+mod session;
 mod sync;
 mod text_doc;
 
 pub use approval::*;
 pub use delta::*;
+pub use evidence::*;
 pub use needs_me::*;
 pub use org::*;
+pub use overview::*;
 pub use plan::*;
+pub use session::*;
 pub use sync::*;
 pub use text_doc::*;
 

@@ -1,10 +1,11 @@
-//! "What needs me": comment threads waiting for this member and documents waiting for their
-//! approval, as core decides them (`sotay_core::store::NeedsMe`; the rules are documented
+//! "What needs me": comment threads waiting for this member, documents waiting for their
+//! approval, and drafts and materials published to them they have not opened, as core
+//! decides them (`sotay_core::store::NeedsMe`; the rules are documented
 //! there).
 
 use sotay_core::store as core_store;
 
-use super::{Comment, DocKind, ProposalStatus, Signoff};
+use super::{Comment, DocKind, ProposalStatus, ReadingItem, Signoff};
 
 /// Why a thread needs this member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -100,13 +101,17 @@ impl From<core_store::ApprovalNeedingMe> for ApprovalNeedingMe {
     }
 }
 
-/// "What needs me": threads (newest message first) and approvals (newest submission first).
+/// "What needs me": threads (newest message first), approvals (newest submission first) and
+/// drafts to read (newest session first).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct WhatNeedsMe {
     /// Comment threads waiting for this member.
     pub threads: Vec<ThreadNeedingMe>,
     /// Documents waiting for this member's approval.
     pub approvals: Vec<ApprovalNeedingMe>,
+    /// Drafts and materials published to this member's branch for a session that they have
+    /// not opened yet (`mark_opened` takes one off).
+    pub to_read: Vec<ReadingItem>,
 }
 
 impl From<core_store::NeedsMe> for WhatNeedsMe {
@@ -114,6 +119,7 @@ impl From<core_store::NeedsMe> for WhatNeedsMe {
         WhatNeedsMe {
             threads: n.threads.into_iter().map(Into::into).collect(),
             approvals: n.approvals.into_iter().map(Into::into).collect(),
+            to_read: n.to_read.into_iter().map(Into::into).collect(),
         }
     }
 }

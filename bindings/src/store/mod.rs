@@ -9,6 +9,8 @@
 mod approvals;
 mod drafts;
 mod plans;
+mod reports;
+mod sessions;
 mod sync;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -74,12 +76,26 @@ impl SotayStore {
         f: impl FnOnce(&mut Store, &DocId) -> CoreResult<T>,
     ) -> Result<T> {
         let id = DocId::new(doc);
-        let (value, unsent) = {
+        self.write_changed(|s| {
+            let value = f(s, &id)?;
+            Ok((value, vec![id]))
+        })
+    }
+
+    /// Runs an edit that may change several documents (`f` returns its value and the
+    /// documents it wrote), then tells the listeners about those, and how many documents now
+    /// wait to be sent.
+    fn write_changed<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> CoreResult<(T, Vec<DocId>)>,
+    ) -> Result<T> {
+        let (value, changed, unsent) = {
             let mut s = self.lock();
-            let value = f(&mut s, &id)?;
-            (value, unsent_count(&s).ok())
+            let (value, changed) = f(&mut s)?;
+            (value, changed, unsent_count(&s).ok())
         };
-        self.hub.documents_changed(vec![id.to_string()]);
+        self.hub
+            .documents_changed(changed.iter().map(ToString::to_string).collect());
         if let Some(n) = unsent {
             self.hub.set_unsent(n);
         }
@@ -88,16 +104,10 @@ impl SotayStore {
 
     /// Runs the creation of a document, then tells the listeners about the new id.
     fn create(&self, f: impl FnOnce(&mut Store) -> CoreResult<DocId>) -> Result<String> {
-        let (id, unsent) = {
-            let mut s = self.lock();
-            let id = f(&mut s)?;
-            (id.to_string(), unsent_count(&s).ok())
-        };
-        self.hub.documents_changed(vec![id.clone()]);
-        if let Some(n) = unsent {
-            self.hub.set_unsent(n);
-        }
-        Ok(id)
+        self.write_changed(|s| {
+            let id = f(s)?;
+            Ok((id.to_string(), vec![id]))
+        })
     }
 }
 

@@ -584,17 +584,30 @@ impl Store {
     /// Records that this member opened `material` (once; the first time counts). Call it
     /// when a screen shows the material. Returns whether this was the first opening.
     pub fn mark_opened(&mut self, material: &DocId) -> Result<bool> {
+        let (branch, log_id) = self.reading_log_branch(material)?;
+        if !self.has_document(&log_id)? {
+            let doc = reading_log::create(&branch, &self.editor()?)?;
+            self.insert_new(doc, &branch)?;
+        }
+        self.edit(&log_id, |d, e| reading_log::mark_opened(d, e, material))
+    }
+
+    /// The reading log [`Store::mark_opened`] writes for `material`: this member's, in the
+    /// material's branch (it may not exist yet) — the document a screen listening for
+    /// changes hears of when the material is opened.
+    pub fn reading_log_id(&mut self, material: &DocId) -> Result<DocId> {
+        Ok(self.reading_log_branch(material)?.1)
+    }
+
+    /// `material`'s branch and this member's reading log in it.
+    fn reading_log_branch(&mut self, material: &DocId) -> Result<(BranchId, DocId)> {
         let me = self.me()?;
         let branch = self
             .doc(material)?
             .branch_id()
             .ok_or_else(|| Error::InvalidDocument(format!("{material} names no branch")))?;
         let log_id = reading_log::id_for(&branch, &me);
-        if !self.has_document(&log_id)? {
-            let doc = reading_log::create(&branch, &self.editor()?)?;
-            self.insert_new(doc, &branch)?;
-        }
-        self.edit(&log_id, |d, e| reading_log::mark_opened(d, e, material))
+        Ok((branch, log_id))
     }
 
     /// When `member` first opened `material`, from the reading logs held here.
