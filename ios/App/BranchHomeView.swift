@@ -30,16 +30,23 @@ struct BranchHomeView: View {
                     }
                 }
                 if !needs.draftsToRead.isEmpty {
-                    Section("Dự thảo cần đọc") {
-                        ForEach(needs.draftsToRead, id: \.doc.docId) { d in
-                            if let plan = d.doc.planId, let topic = d.doc.topicId {
-                                NavigationLink(value: Route.topic(plan: plan, topic: topic)) {
-                                    VStack(alignment: .leading) {
-                                        Text(d.doc.title)
-                                        Text(d.reason == .published ? "Đã được phê duyệt" : "Chuyên đề tôi tham gia")
-                                            .font(.caption).foregroundStyle(.secondary)
-                                    }
+                    Section("Tài liệu cần đọc") {
+                        ForEach(needs.draftsToRead, id: \.docId) { d in
+                            NavigationLink(value: Route.reading(d)) {
+                                VStack(alignment: .leading) {
+                                    Text("\(d.kind.label): \(d.title)")
+                                    Text("Cho buổi sinh hoạt «\(d.sessionTitle)» ngày \(Labels.date(d.sessionDate))")
+                                        .font(.caption).foregroundStyle(.secondary)
                                 }
+                            }
+                        }
+                    }
+                }
+                if !needs.myTopicDrafts.isEmpty {
+                    Section("Dự thảo chuyên đề tôi tham gia") {
+                        ForEach(needs.myTopicDrafts, id: \.docId) { d in
+                            if let plan = d.planId, let topic = d.topicId {
+                                NavigationLink(d.title, value: Route.topic(plan: plan, topic: topic))
                             }
                         }
                     }
@@ -58,6 +65,28 @@ struct BranchHomeView: View {
                             .swipeActions { Button("Đã xem") { vm.markSeen(a) } }
                         }
                     }
+                }
+            }
+            Section("Buổi sinh hoạt chuyên đề") {
+                if vm.state.sessions.isEmpty && !vm.state.loading {
+                    Text("Chưa có buổi sinh hoạt nào").foregroundStyle(.secondary)
+                }
+                ForEach(vm.state.sessions, id: \.docId) { s in
+                    NavigationLink(value: Route.session(s.docId)) {
+                        VStack(alignment: .leading) {
+                            Text(s.title)
+                            Text("Ngày \(Labels.date(s.sessionDate)) · \(s.published) tài liệu đã gửi")
+                                .font(.caption).foregroundStyle(.secondary)
+                        }
+                    }
+                }
+            }
+            Section("Sổ tay") {
+                NavigationLink("Tài liệu của tôi", value: Route.reading(nil))
+                NavigationLink("Theo dõi hiến kế", value: Route.proposals)
+                NavigationLink("Minh chứng tham gia của tôi", value: Route.participation)
+                if vm.state.isOfficer {
+                    NavigationLink("Tình hình sinh hoạt chi bộ", value: Route.overview)
                 }
             }
             Section("Kế hoạch sinh hoạt chuyên đề") {

@@ -28,6 +28,8 @@ enum Labels {
                 + (d.body.isEmpty ? [] : ["Sửa nội dung (\(d.body.count) chỗ)"])
                 + d.commentsAdded.map { "\($0.kind.label) mới của \($0.author)" }
                 + d.proposals.map { "\(CommentKind.proposal.label) của \($0.comment.author): \($0.from.label) → \($0.to.label)" }
+        case .session(let fields):
+            fields.map { "Đã sửa: \(FieldScope.session.label(of: $0))" }
         }
     }
 
@@ -47,6 +49,7 @@ enum Labels {
             case .notReady(let r):
                 (r.conflicts.isEmpty ? [] : ["\(r.conflicts.count) xung đột chưa giải quyết"])
                     + r.missing.map { "\($0.topicTitle): thiếu \($0.field.label)" }
+            case .notChairOrClerk: ["Biên bản do chủ trì và thư ký của buổi sinh hoạt ký thông qua"]
             }
         }
     }
@@ -58,6 +61,22 @@ enum Labels {
         case .reply: "Có trả lời mới"
         case .onMyDocument: "Góp ý vào tài liệu của đồng chí"
         }
+    }
+
+    /// Where the minutes' adoption stands.
+    static func adoption(_ a: MinutesAdoption, name: (String) -> String) -> String {
+        switch a {
+        case .notSigned: "Biên bản chưa ký"
+        case .partlySigned(_, let awaiting): "Biên bản chờ chữ ký của: \(awaiting.map(name).joined(separator: ", "))"
+        case .adopted: "Biên bản đã được thông qua"
+        case .adoptedWithChanges: "Biên bản đã được thông qua, có sửa đổi sau khi ký"
+        }
+    }
+
+    /// "dd/MM/yyyy" from an ISO date.
+    static func date(_ iso: String?) -> String {
+        guard let parts = iso?.split(separator: "-"), parts.count == 3 else { return "—" }
+        return "\(parts[2])/\(parts[1])/\(parts[0])"
     }
 
     static func value(_ v: FieldValue) -> String {

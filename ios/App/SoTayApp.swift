@@ -74,6 +74,11 @@ struct MainView: View {
                     case .plan(let id): PlanEditorView(sotay: sotay, planId: id)
                     case .topic(let plan, let topic): TopicDraftView(sotay: sotay, planId: plan, topicId: topic)
                     case .approval(let doc): ApprovalView(sotay: sotay, docId: doc)
+                    case .reading(let open): ReadingListView(sotay: sotay, open: open)
+                    case .session(let id): SessionRecordView(sotay: sotay, sessionId: id)
+                    case .proposals: ProposalsBoardView(sotay: sotay)
+                    case .participation: ParticipationView(sotay: sotay)
+                    case .overview: BranchOverviewView(sotay: sotay)
                     }
                 }
         }
@@ -90,4 +95,10 @@ enum Route: Hashable {
     case plan(String)
     case topic(plan: String, topic: String)
     case approval(String)
+    /// The reading list, with this item open (`nil`: the list).
+    case reading(ReadingItem?)
+    case session(String)
+    case proposals
+    case participation
+    case overview
 }

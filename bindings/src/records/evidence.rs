@@ -279,7 +279,10 @@ mod tests {
         for c in core_evidence::Category::ALL {
             assert_eq!(core_evidence::Category::from(EvidenceCategory::from(c)), c);
         }
-        for f in [core_evidence::Frame::General, core_evidence::Frame::TaskResults] {
+        for f in [
+            core_evidence::Frame::General,
+            core_evidence::Frame::TaskResults,
+        ] {
             assert_eq!(core_evidence::Frame::from(EvidenceFrame::from(f)), f);
         }
     }

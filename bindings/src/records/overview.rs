@@ -2,10 +2,10 @@
 
 use sotay_core::store as core_store;
 
+use super::column_date;
 use super::evidence::AbsenceFlag;
 use super::session::TaskStatus;
 use super::text_doc::ProposalStatus;
-use super::column_date;
 
 /// Where a proposal stands on the board, all considered (its status, the task adopting it,
 /// the task's deadline).

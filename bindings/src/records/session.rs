@@ -348,7 +348,11 @@ pub struct Session {
 
 impl Session {
     /// Converts core's session, with its figures on `grid` as of `today`.
-    pub(crate) fn new(s: core_session::Session, grid: &core_session::QualityGrid, today: Date) -> Self {
+    pub(crate) fn new(
+        s: core_session::Session,
+        grid: &core_session::QualityGrid,
+        today: Date,
+    ) -> Self {
         let (quality_total, level) = grid.score(&s);
         let duration_minutes = s.duration_minutes();
         let required_minutes = s.required_minutes();
@@ -584,6 +588,9 @@ impl From<core_store::SessionRow> for SessionRow {
 
 /// Where the minutes stand: adopted once their chair and their clerk signed the same
 /// version (checked on this phone).
+// The variants carry the signatures by value: UniFFI enums cannot hold a `Box`, and the value
+// is lowered into a buffer at the boundary anyway.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum MinutesAdoption {
     /// Nobody has signed.

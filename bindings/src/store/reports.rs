@@ -46,7 +46,10 @@ impl SotayStore {
         today: Option<String>,
     ) -> Result<BranchOverview> {
         let today = day_or_today(today)?;
-        self.read(|s| Ok(s.branch_overview(&BranchId::new(&branch_id), year, today)?.into()))
+        self.read(|s| {
+            Ok(s.branch_overview(&BranchId::new(&branch_id), year, today)?
+                .into())
+        })
     }
 
     /// Participation evidence of a branch (every branch held here when `None`) for `year`,
@@ -81,7 +84,9 @@ mod tests {
         let store = viet_store(&dir);
         let year = today_vn().year();
         let (_, _, material, session) = session_with_material(&store, None);
-        store.publish(session.clone(), material.clone()).expect("publish");
+        store
+            .publish(session.clone(), material.clone())
+            .expect("publish");
         store.set_identity("m-luong".into()).expect("luong");
         let proposal = store
             .add_comment(
@@ -95,10 +100,16 @@ mod tests {
             )
             .expect("proposal");
         store.set_identity("m-viet".into()).expect("viet");
-        let board = store.proposals_board(None, Some(year), None).expect("board");
+        let board = store
+            .proposals_board(None, Some(year), None)
+            .expect("board");
         assert_eq!(board.len(), 1);
         assert_eq!(
-            (board[0].comment_id.as_str(), board[0].stage, board[0].task.is_none()),
+            (
+                board[0].comment_id.as_str(),
+                board[0].stage,
+                board[0].task.is_none()
+            ),
             (proposal.as_str(), ProposalStage::Open, true)
         );
 
@@ -110,8 +121,12 @@ mod tests {
             SessionField::Presenter {
                 member_id: Some("m-luong".into()),
             },
-            SessionField::StartedAt { at: Some(at("08:00")) },
-            SessionField::EndedAt { at: Some(at("09:30")) },
+            SessionField::StartedAt {
+                at: Some(at("08:00")),
+            },
+            SessionField::EndedAt {
+                at: Some(at("09:30")),
+            },
         ] {
             store.set_session_field(session.clone(), f).expect("field");
         }
@@ -137,7 +152,10 @@ mod tests {
             .proposals_board(Some("b-co-dien".into()), Some(year), june.clone())
             .expect("board");
         let t = board[0].task.as_ref().expect("a task");
-        assert_eq!((t.task_id.as_str(), t.session_id.as_str()), (task.as_str(), session.as_str()));
+        assert_eq!(
+            (t.task_id.as_str(), t.session_id.as_str()),
+            (task.as_str(), session.as_str())
+        );
         assert!(t.overdue);
         assert_eq!(board[0].stage, ProposalStage::Overdue);
         let may = store
@@ -160,7 +178,10 @@ mod tests {
             .expect("overview");
         assert_eq!(end.quarters_missed, [1, 3]);
         let s = &overview.sessions[0];
-        assert_eq!((s.held, s.duration_ok, s.adopted), (true, Some(true), false));
+        assert_eq!(
+            (s.held, s.duration_ok, s.adopted),
+            (true, Some(true), false)
+        );
         assert_eq!((s.published, s.unread), (1, 3));
         assert_eq!(end.overdue_proposals, 1);
         assert_eq!(end.open_proposals, 0);
@@ -191,12 +212,22 @@ mod tests {
         assert_eq!(presented.count, 1);
         assert_eq!(presented.frame, Some(EvidenceFrame::TaskResults));
         assert_eq!(presented.evidence[0].doc_id, session);
-        assert!(presented.evidence[0].note.contains("Giải pháp giảm thời gian dừng máy"));
+        assert!(
+            presented.evidence[0]
+                .note
+                .contains("Giải pháp giảm thời gian dừng máy")
+        );
         assert_eq!(figure(EvidenceCategory::Present).count, 1);
-        assert_eq!(figure(EvidenceCategory::Present).frame, Some(EvidenceFrame::General));
+        assert_eq!(
+            figure(EvidenceCategory::Present).frame,
+            Some(EvidenceFrame::General)
+        );
         let adopted = figure(EvidenceCategory::ProposalAdopted);
         assert_eq!(adopted.count, 1);
-        assert_eq!(adopted.evidence[0].item_id.as_deref(), Some(proposal.as_str()));
+        assert_eq!(
+            adopted.evidence[0].item_id.as_deref(),
+            Some(proposal.as_str())
+        );
         assert_eq!(figure(EvidenceCategory::ProposalDone).count, 1);
         assert!(luong.task_points > 0.0);
         assert_eq!(luong.figures.len(), 11);

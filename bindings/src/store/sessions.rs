@@ -98,7 +98,9 @@ impl SotayStore {
         title: String,
         delegate: bool,
     ) -> Result<String> {
-        self.write(&session_id, |s, id| s.add_guest(id, &name, &title, delegate))
+        self.write(&session_id, |s, id| {
+            s.add_guest(id, &name, &title, delegate)
+        })
     }
 
     /// Records an opinion by name: typed in (`member_id` and `body`), or picked from a
@@ -185,7 +187,10 @@ impl SotayStore {
     /// key (`NotPermitted` for anyone else; `NotReady` without two different members named
     /// chair and clerk, or without start and end times).
     pub fn sign_minutes(&self, session_id: String, note: String) -> Result<Signoff> {
-        self.write(&session_id, |s, id| Ok((&s.sign_minutes(id, &note)?).into()))
+        self.write(
+            &session_id,
+            |s, id| Ok((&s.sign_minutes(id, &note)?).into()),
+        )
     }
 
     /// Whether the minutes are adopted (both signatures on one version), checked here;
@@ -263,7 +268,10 @@ pub(crate) mod tests {
     ) -> (String, String, String, String) {
         let plan = store.create_plan(this_years_plan()).expect("plan");
         let topic = store
-            .add_topic(plan.clone(), new_topic("Giải pháp giảm thời gian dừng máy", 4))
+            .add_topic(
+                plan.clone(),
+                new_topic("Giải pháp giảm thời gian dừng máy", 4),
+            )
             .expect("topic");
         let material = store
             .create_text_doc(NewTextDoc {
@@ -291,7 +299,10 @@ pub(crate) mod tests {
         let (plan, topic, material, session) = session_with_material(&store, yesterday.clone());
         let s = store.session(session.clone()).expect("session");
         assert_eq!(s.session_date, yesterday);
-        assert_eq!((s.plan_id.as_str(), s.topic_id.as_str()), (plan.as_str(), topic.as_str()));
+        assert_eq!(
+            (s.plan_id.as_str(), s.topic_id.as_str()),
+            (plan.as_str(), topic.as_str())
+        );
 
         // A draft goes out only once approved; a plain member publishes nothing.
         let draft = store
@@ -319,7 +330,10 @@ pub(crate) mod tests {
             .publish(session.clone(), material.clone())
             .expect("publish");
         let rows = store.session_rows(Some("b-co-dien".into())).expect("rows");
-        assert_eq!((rows[0].doc_id.as_str(), rows[0].published), (session.as_str(), 1));
+        assert_eq!(
+            (rows[0].doc_id.as_str(), rows[0].published),
+            (session.as_str(), 1)
+        );
 
         // Lượng's list: the material, unread, also in what needs him.
         store.set_identity("m-luong".into()).expect("luong");
@@ -364,7 +378,10 @@ pub(crate) mod tests {
         store
             .set_distribution_lead_days(plan, 7)
             .expect("lead days");
-        assert_eq!(store.distribution_report(session).expect("report")[0].lead_days, 7);
+        assert_eq!(
+            store.distribution_report(session).expect("report")[0].lead_days,
+            7
+        );
     }
 
     #[test]
@@ -403,8 +420,12 @@ pub(crate) mod tests {
             SessionField::Presenter {
                 member_id: Some("m-luong".into()),
             },
-            SessionField::StartedAt { at: Some(at("08:00")) },
-            SessionField::EndedAt { at: Some(at("09:45")) },
+            SessionField::StartedAt {
+                at: Some(at("08:00")),
+            },
+            SessionField::EndedAt {
+                at: Some(at("09:45")),
+            },
             SessionField::Place {
                 value: "Hội trường Phân xưởng Cơ điện".into(),
             },
@@ -490,10 +511,20 @@ pub(crate) mod tests {
         assert_eq!((s.quality_total, s.quality_level), (95, QualityLevel::Fair));
         assert_eq!(s.conclusion, "Chi bộ thống nhất bảo dưỡng theo ca.");
         assert_eq!(s.attendance.len(), 3);
-        let hoa = s.attendance.iter().find(|a| a.member_id == "m-hoa").expect("hoa");
-        assert_eq!((hoa.status, hoa.reason.as_str()), (Attendance::AbsentExcused, "Đi công tác"));
+        let hoa = s
+            .attendance
+            .iter()
+            .find(|a| a.member_id == "m-hoa")
+            .expect("hoa");
         assert_eq!(
-            (s.opinions[0].member_id.as_str(), s.opinions[0].body.as_str()),
+            (hoa.status, hoa.reason.as_str()),
+            (Attendance::AbsentExcused, "Đi công tác")
+        );
+        assert_eq!(
+            (
+                s.opinions[0].member_id.as_str(),
+                s.opinions[0].body.as_str()
+            ),
             ("m-luong", "Bảo dưỡng định kỳ theo ca"),
             "taken from the proposal"
         );
@@ -539,7 +570,12 @@ pub(crate) mod tests {
         let done = store.text_doc(material).expect("m").comments[0].status;
         assert_eq!(done, Some(ProposalStatus::Done));
         assert!(matches!(
-            store.update_task(session, "no-such-task".into(), TaskStatus::Done, String::new()),
+            store.update_task(
+                session,
+                "no-such-task".into(),
+                TaskStatus::Done,
+                String::new()
+            ),
             Err(ApiError::InvalidInput(_))
         ));
     }

@@ -75,11 +75,43 @@ extension ApprovalStatus {
 
 extension FieldScope {
     /// A document field's name by its key, in this scope: `FieldScope.topic.label(of:
-    /// "expected_output")` is "Sản phẩm dự kiến" (the key itself when the core has none).
+    /// "expected_output")` is "Sản phẩm dự kiến", `FieldScope.session.label(of: "conclusion")`
+    /// (a part of the minutes, as a session delta lists them) "Kết luận" (the key itself when
+    /// the core has none).
     public func label(of key: String) -> String { fieldLabel(scope: self, key: key) }
 }
 
 extension Conflict {
     /// The name of the field holding concurrent values ("Người trình bày").
     public var fieldLabel: String { pathFieldLabel(path: path) }
+}
+
+extension Attendance {
+    /// How a member stood at a session ("Vắng có lý do").
+    public var label: String { attendanceLabel(attendance: self) }
+}
+
+extension TaskStatus {
+    /// Where a task stands ("Đang thực hiện").
+    public var label: String { taskStatusLabel(status: self) }
+}
+
+extension ProposalStage {
+    /// Where a proposal stands on the board ("Đã đưa vào nghị quyết").
+    public var label: String { proposalStageLabel(stage: self) }
+}
+
+extension QualityLevel {
+    /// A meeting-quality level ("Khá").
+    public var label: String { qualityLevelLabel(level: self) }
+}
+
+extension EvidenceCategory {
+    /// A kind of participation evidence ("Hiến kế được đưa vào nghị quyết").
+    public var label: String { evidenceCategoryLabel(category: self) }
+}
+
+extension EvidenceFrame {
+    /// A part of QĐ 366's frame ("Tiêu chí chung (30 điểm)").
+    public var label: String { evidenceFrameLabel(frame: self) }
 }

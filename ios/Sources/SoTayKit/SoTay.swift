@@ -345,8 +345,9 @@ public final class SoTay: Sendable {
         try await call { try $0.canApprove(docId: docId) }
     }
 
-    /// What needs this member, as the core decides it: comment threads waiting for them and
-    /// documents waiting for their approval.
+    /// What needs this member, as the core decides it: comment threads waiting for them,
+    /// documents waiting for their approval, and drafts and materials published to them that
+    /// they have not opened (`toRead`).
     public func needsMe() async throws -> WhatNeedsMe {
         try await call { try $0.needsMe() }
     }
@@ -375,6 +376,148 @@ public final class SoTay: Sendable {
     /// The draft or material as it was at `heads`.
     public func textDoc(_ docId: String, at heads: [String]) async throws -> TextDocument {
         try await call { try $0.textDocAt(docId: docId, heads: heads) }
+    }
+
+    // MARK: - Sessions and minutes (Step 5)
+
+    /// Creates the session of topic `topicId` (officers), titled after it and dated `date`
+    /// (ISO or "dd/MM/yyyy"), else the topic's date; returns its id.
+    @discardableResult
+    public func createSession(planId: String, topicId: String, date: String? = nil) async throws -> String {
+        try await call { try $0.createSessionForTopic(planId: planId, topicId: topicId, sessionDate: date) }
+    }
+
+    /// A session and its minutes, with the core's figures (duration against HD 42, quality
+    /// total and level).
+    public func session(_ sessionId: String) async throws -> Session {
+        try await call { try $0.session(sessionId: sessionId) }
+    }
+
+    /// Sessions by date, optionally of one branch.
+    public func sessions(branchId: String? = nil) async throws -> [SessionRow] {
+        try await call { try $0.sessionRows(branchId: branchId) }
+    }
+
+    /// Sets a short field of the minutes (chair and clerk: officers; the rest: officers,
+    /// chair and clerk).
+    public func setSessionField(sessionId: String, _ field: SessionField) async throws {
+        try await call { try $0.setSessionField(sessionId: sessionId, field: field) }
+    }
+
+    /// Replaces one of the minutes' texts (a minimal diff: concurrent typing merges).
+    public func replaceSessionText(sessionId: String, _ text: SessionText, with value: String) async throws {
+        try await call { try $0.replaceSessionText(sessionId: sessionId, text: text, value: value) }
+    }
+
+    /// Records a member's attendance.
+    public func setAttendance(sessionId: String, memberId: String, _ status: Attendance, reason: String = "") async throws {
+        try await call { try $0.setAttendance(sessionId: sessionId, memberId: memberId, status: status, reason: reason) }
+    }
+
+    /// Marks every member not yet recorded present (exempt members exempt); returns how many.
+    @discardableResult
+    public func fillAttendance(sessionId: String) async throws -> Int {
+        let marked = try await call { try $0.fillAttendance(sessionId: sessionId) }
+        return Int(marked)
+    }
+
+    /// Adds a guest or a superior committee's delegate; returns the entry's id.
+    @discardableResult
+    public func addGuest(sessionId: String, name: String, title: String = "", delegate: Bool = false) async throws -> String {
+        try await call { try $0.addGuest(sessionId: sessionId, name: name, title: title, delegate: delegate) }
+    }
+
+    /// Records an opinion by name: typed (`body`, `memberId`) or picked from a comment or
+    /// proposal (`source`: its author and text are taken when `body` is empty).
+    @discardableResult
+    public func addOpinion(
+        sessionId: String, _ body: String, memberId: String? = nil, source: SourceRef? = nil
+    ) async throws -> String {
+        try await call { try $0.addOpinion(sessionId: sessionId, memberId: memberId, body: body, source: source) }
+    }
+
+    /// Sets the points of a quality criterion (`nil` clears them).
+    public func setSessionQuality(sessionId: String, criterion: String, points: Int?) async throws {
+        let points = try points.map { try UInt32(checking: $0) }
+        try await call { try $0.setSessionQuality(sessionId: sessionId, criterion: criterion, points: points) }
+    }
+
+    /// The meeting-quality grid in use on this phone.
+    public func qualityGrid() async throws -> QualityGrid { try await call { try $0.qualityGrid() } }
+
+    /// Publishes a draft (exactly as approved) or material for the session (secretary or
+    /// executive).
+    public func publish(sessionId: String, docId: String) async throws {
+        try await call { try $0.publish(sessionId: sessionId, docId: docId) }
+    }
+
+    /// Adds a task to the minutes (with `source`, adopting that proposal); returns its id.
+    @discardableResult
+    public func addTask(sessionId: String, _ task: NewTask) async throws -> String {
+        try await call { try $0.addTask(sessionId: sessionId, task: task) }
+    }
+
+    /// Posts progress on a task (its owner or an officer); `.done` also marks its proposal done.
+    @discardableResult
+    public func updateTask(sessionId: String, taskId: String, _ status: TaskStatus, note: String = "") async throws -> String {
+        try await call { try $0.updateTask(sessionId: sessionId, taskId: taskId, status: status, note: note) }
+    }
+
+    /// Signs the minutes' current version as their chair or clerk (signed here, offline).
+    @discardableResult
+    public func signMinutes(sessionId: String, note: String = "") async throws -> Signoff {
+        try await call { try $0.signMinutes(sessionId: sessionId, note: note) }
+    }
+
+    /// Whether the minutes are adopted (chair and clerk signed one version), checked here.
+    public func minutesAdoption(sessionId: String) async throws -> MinutesAdoption {
+        try await call { try $0.minutesAdoption(sessionId: sessionId) }
+    }
+
+    // MARK: - Reading
+
+    /// Records that this member opened a published draft or material; `true` the first time.
+    @discardableResult
+    public func markOpened(docId: String) async throws -> Bool {
+        try await call { try $0.markOpened(docId: docId) }
+    }
+
+    /// Everything published to this member's branch, newest session first, with when they
+    /// opened it.
+    public func readingList() async throws -> [ReadingItem] { try await call { try $0.readingList() } }
+
+    /// The reading list's items not opened yet.
+    public func unreadMaterials() async throws -> [ReadingItem] { try await call { try $0.unreadMaterials() } }
+
+    /// Who has read each draft and material published for a session, and whether it went
+    /// out late.
+    public func distributionReport(sessionId: String) async throws -> [DistributionStatus] {
+        try await call { try $0.distributionReport(sessionId: sessionId) }
+    }
+
+    /// How many days before a session its materials must go out in this plan's branch
+    /// (secretary, deputy).
+    public func setDistributionLeadDays(planId: String, days: Int) async throws {
+        let days = try UInt32(checking: days)
+        try await call { try $0.setDistributionLeadDays(planId: planId, days: days) }
+    }
+
+    // MARK: - Proposals, overview, evidence
+
+    /// Proposals of a branch made in `year` (`nil`: all), with their tasks and stages as of
+    /// `today` (`nil`: today).
+    public func proposalsBoard(branchId: String? = nil, year: Int32? = nil, today: String? = nil) async throws -> [ProposalItem] {
+        try await call { try $0.proposalsBoard(branchId: branchId, year: year, today: today) }
+    }
+
+    /// The secretary's overview of a branch's `year` as of `today` (`nil`: today).
+    public func branchOverview(branchId: String, year: Int32, today: String? = nil) async throws -> BranchOverview {
+        try await call { try $0.branchOverview(branchId: branchId, year: year, today: today) }
+    }
+
+    /// Participation evidence of a branch for `year`, as of `now` (Unix seconds; `nil`: now).
+    public func participationEvidence(branchId: String?, year: Int32, now: Int64? = nil) async throws -> EvidenceReport {
+        try await call { try $0.participationEvidence(branchId: branchId, year: year, now: now) }
     }
 
     // MARK: - History and health

@@ -222,4 +222,101 @@ final class LocalViewModelTests: XCTestCase, @unchecked Sendable {
             released == nil && sotay.liveListeners.value == 0
         }
     }
+
+    func test_session_cycle_labels_come_from_the_rust_core() {
+        XCTAssertEqual(Attendance.absentExcused.label, "Vắng có lý do")
+        XCTAssertEqual(TaskStatus.inProgress.label, "Đang thực hiện")
+        XCTAssertEqual(ProposalStage.overdue.label, "Quá hạn")
+        XCTAssertEqual(QualityLevel.good.label, "Tốt")
+        XCTAssertEqual(EvidenceCategory.presentation.label, "Trình bày chuyên đề")
+        XCTAssertEqual(EvidenceFrame.taskResults.label, "Kết quả thực hiện nhiệm vụ (70 điểm)")
+        XCTAssertEqual(FieldScope.session.label(of: "conclusion"), "Kết luận")
+        XCTAssertEqual(sessionFieldLabel(key: "conclusion"), "Kết luận")
+        XCTAssertEqual(DocKind.session.label, "Buổi sinh hoạt chuyên đề")
+        XCTAssertEqual(DocKind.readingLog.label, "Sổ theo dõi đọc tài liệu")
+    }
+
+    @MainActor
+    func test_session_record_scores_the_minutes_and_shows_refusals() async throws {
+        let phones = try Phones()
+        defer { phones.close() }
+        let sotay = try await phones.local()
+        let plan = try await sotay.createPlan(plan2026())
+        let t = try await sotay.addTopic(planId: plan, topic("Giải pháp giảm thời gian dừng máy", month: 4))
+        let session = try await sotay.createSession(planId: plan, topicId: t)
+        let vm = SessionRecordViewModel(sotay: sotay, sessionId: session)
+        let loaded = try await awaitState(vm) { !$0.loading }
+        XCTAssertEqual(loaded.session?.sessionDate, "2026-04-03", "the topic's date")
+        XCTAssertEqual(loaded.grid?.criteria.count, 5)
+        XCTAssertNil(loaded.durationOk)
+        XCTAssertEqual(loaded.adoption, .notSigned)
+        XCTAssertTrue(loaded.awaitingSignatures.isEmpty, "no chair or clerk named yet")
+
+        await vm.setField(.chair(memberId: "m-viet")).value
+        await vm.setField(.clerk(memberId: "m-hoa")).value
+        XCTAssertEqual(vm.state.awaitingSignatures, ["m-viet", "m-hoa"])
+        await vm.setStart("08:00").value
+        await vm.setEnd("09:00").value
+        XCTAssertEqual(vm.state.session?.durationMinutes, 60)
+        XCTAssertEqual(vm.state.durationOk, false)
+        for c in try XCTUnwrap(vm.state.grid).criteria { await vm.setQuality(c.code, points: Int(c.max)).value }
+        // 100 points, but an hour is short of HD 42's 90 minutes: not Tốt.
+        XCTAssertEqual(vm.state.session?.qualityTotal, 100)
+        XCTAssertEqual(vm.state.session?.qualityLevel, .fair)
+        await vm.setEnd("09:30").value
+        XCTAssertEqual(vm.state.session?.qualityLevel, .good)
+        await vm.setField(.combinedWithRegular(value: true)).value
+        XCTAssertEqual(vm.state.session?.requiredMinutes, 120)
+        XCTAssertEqual(vm.state.durationOk, false)
+        await vm.setQuality("minutes", points: 16).value
+        XCTAssertEqual(vm.state.error?.caseName, "InvalidInput")
+        await vm.setStart("25:00").value
+        XCTAssertEqual(vm.state.error?.caseName, "InvalidInput", "not a time")
+        await vm.markAllPresent().value
+        XCTAssertEqual(vm.state.session?.attendance.count, 3)
+        XCTAssertEqual(vm.state.name(of: "m-hoa"), "Lê Thị Hoa")
+
+        // The chair signs with an enrolled device's key: none here.
+        XCTAssertFalse(vm.state.canSign)
+        XCTAssertTrue(vm.state.signRights?.blockers.contains(.notEnrolled) == true)
+        await vm.sign().value
+        XCTAssertEqual(vm.state.error?.caseName, "NotEnrolled")
+        vm.close()
+    }
+
+    @MainActor
+    func test_reading_list_opens_a_published_material_once() async throws {
+        let phones = try Phones()
+        defer { phones.close() }
+        let sotay = try await phones.local()
+        let plan = try await sotay.createPlan(plan2026())
+        let t = try await sotay.addTopic(planId: plan, topic("An toàn lao động", month: 6))
+        let material = try await sotay.createTextDoc(NewTextDoc(
+            kind: .material, branchId: TestServer.branch, planId: plan, topicId: t,
+            title: "Quy trình an toàn", description: "", body: "Bước 1: kiểm tra."))
+        let session = try await sotay.createSession(planId: plan, topicId: t)
+        try await sotay.publish(sessionId: session, docId: material)
+        try await sotay.setIdentity("m-luong")
+        let vm = ReadingListViewModel(sotay: sotay)
+        let listed = try await awaitState(vm) { !$0.items.isEmpty }
+        let item = try XCTUnwrap(listed.items.first)
+        XCTAssertEqual(vm.state.items.count, 1)
+        XCTAssertEqual(item.docId, material)
+        XCTAssertNil(item.openedAt)
+        XCTAssertEqual(item.sessionTitle, "An toàn lao động")
+
+        await vm.open(sessionId: session, docId: "no-such-material").value
+        XCTAssertEqual(vm.state.error?.caseName, "NotFound")
+        XCTAssertNil(vm.state.openDocument)
+        vm.clearError()
+        await vm.open(item).value
+        XCTAssertNil(vm.state.error)
+        XCTAssertEqual(vm.state.openDocument?.body, "Bước 1: kiểm tra.")
+        XCTAssertNotNil(vm.state.openItem?.openedAt)
+        let again = try await sotay.markOpened(docId: material)
+        XCTAssertFalse(again, "the first opening was recorded")
+        await vm.closeDocument().value
+        XCTAssertNil(vm.state.openDocument)
+        vm.close()
+    }
 }

@@ -184,11 +184,11 @@ final class SyncedViewModelTests: XCTestCase, @unchecked Sendable {
 
         let home = BranchHomeViewModel(sotay: luong)
         try await luong.sync()
-        let loaded = try await awaitState(home) { $0.plans.count == 1 && !$0.needsMe.draftsToRead.isEmpty }
+        let loaded = try await awaitState(home) { $0.plans.count == 1 && !$0.needsMe.myTopicDrafts.isEmpty }
         XCTAssertEqual(loaded.me?.fullName, "Hoàng Đức Lượng")
         XCTAssertFalse(loaded.isOfficer)
-        XCTAssertEqual(loaded.needsMe.draftsToRead.map(\.doc.docId), [myDraft])
-        XCTAssertEqual(loaded.needsMe.draftsToRead.map(\.reason), [.myTopic])
+        XCTAssertEqual(loaded.needsMe.myTopicDrafts.map(\.docId), [myDraft])
+        XCTAssertTrue(loaded.needsMe.draftsToRead.isEmpty, "nothing published for a session yet")
 
         // The member comments on the secretary's draft and submits the plan.
         let c = try await luong.addComment(docId: otherDraft, "Đề nghị bổ sung số liệu")

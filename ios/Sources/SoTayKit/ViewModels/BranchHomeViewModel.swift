@@ -3,20 +3,6 @@
 import Foundation
 import SoTayFFI
 
-/// Why a draft or material is on the member's reading list.
-public enum ReadReason: Sendable, Equatable {
-    /// Approved: the version members read before the session (HD 12).
-    case published
-    /// The member prepares, presents or is in charge of its topic.
-    case myTopic
-}
-
-/// A draft or material the member should read.
-public struct DraftToRead: Sendable, Equatable {
-    public let doc: TextDocRow
-    public let reason: ReadReason
-}
-
 /// A thread waiting for the member (the core's rule, ``SoTay/needsMe()``): someone else wrote
 /// last in a thread they wrote in, or on a draft or material they created, or their proposal
 /// was decided — until they reply, act on it, or look at it (``BranchHomeViewModel/markSeen(_:)``).
@@ -47,12 +33,19 @@ public struct PendingApproval: Sendable, Equatable {
 
 /// "What needs me" on the branch home.
 public struct NeedsMe: Sendable, Equatable {
-    public var draftsToRead: [DraftToRead] = []
+    /// Drafts and materials published for a session that the member has not opened (the
+    /// core's rule, `WhatNeedsMe.toRead`), newest session first; opening one
+    /// (``ReadingListViewModel/open(_:)``) takes it off.
+    public var draftsToRead: [ReadingItem] = []
+    /// Drafts of topics the member prepares, presents or is in charge of, not approved yet.
+    public var myTopicDrafts: [TextDocRow] = []
     public var commentsAwaitingReply: [AwaitingReply] = []
     public var approvalsPending: [PendingApproval] = []
 
     /// How many items in all (the badge).
-    public var count: Int { draftsToRead.count + commentsAwaitingReply.count + approvalsPending.count }
+    public var count: Int {
+        draftsToRead.count + myTopicDrafts.count + commentsAwaitingReply.count + approvalsPending.count
+    }
 }
 
 /// The branch home: its plans and what needs the member.
@@ -62,6 +55,8 @@ public struct BranchHomeState: ScreenState, Equatable {
     /// The branch's members (names for ids).
     public var members: [Member] = []
     public var plans: [PlanRow] = []
+    /// The branch's sessions, by date (each opens its minutes).
+    public var sessions: [SessionRow] = []
     public var needsMe = NeedsMe()
     public var error: ApiError?
 
@@ -74,12 +69,14 @@ public struct BranchHomeState: ScreenState, Equatable {
     }
 }
 
-/// The branch home. Reloads on every document change (local or synced).
+/// The branch home: its plans and sessions, and what needs the member. Reloads on every
+/// document change (local or synced: a session published, a receipt from the member's other
+/// phone).
 ///
-/// "What needs me": drafts and materials to read (approved ones, and those of topics the
-/// member prepares, presents or is in charge of); and, as the core decides them
-/// (``SoTay/needsMe()``), the comment threads waiting for the member and the documents
-/// submitted for approval that the member may approve.
+/// "What needs me", as the core decides it (``SoTay/needsMe()``): drafts and materials
+/// published for a session and not opened yet, the comment threads waiting for the member
+/// and the documents submitted for approval that the member may approve; and the drafts of
+/// topics the member works on that are not approved yet.
 @MainActor
 public final class BranchHomeViewModel: ScreenModel<BranchHomeState> {
     /// The branch shown (`nil`: the member's own).
@@ -110,20 +107,19 @@ public final class BranchHomeViewModel: ScreenModel<BranchHomeState> {
                 }
             }
         }
-        let onMyTopic = { (d: TextDocRow) in d.topicId.map(myTopics.contains) ?? false }
-
-        var toRead: [DraftToRead] = []
-        for d in docs {
+        var myDrafts: [TextDocRow] = []
+        for d in docs where d.kind == .topicDraft && (d.topicId.map(myTopics.contains) ?? false) {
             switch try await sotay.approvalStatus(docId: d.docId) {
-            case .approved, .approvedWithChanges:
-                toRead.append(DraftToRead(doc: d, reason: .published))
-            case .notSubmitted, .submitted, .invalid:
-                if onMyTopic(d) { toRead.append(DraftToRead(doc: d, reason: .myTopic)) }
+            case .approved, .approvedWithChanges: break
+            case .notSubmitted, .submitted, .invalid: myDrafts.append(d)
             }
         }
 
-        // Threads and approvals as the core decides them, of the documents this home shows.
+        // What needs the member as the core decides it, of the branch this home shows.
         let needs = try await sotay.needsMe()
+        let sessions = try await sotay.sessions(branchId: branch)
+        let sessionIds = Set(sessions.map(\.docId))
+        let toRead = needs.toRead.filter { sessionIds.contains($0.sessionId) }
         let shown = Set(docs.map(\.docId) + plans.map(\.docId))
         let awaiting = needs.threads.filter { shown.contains($0.docId) }.map {
             AwaitingReply(docId: $0.docId, docTitle: $0.docTitle, planId: $0.planId, topicId: $0.topicId,
@@ -139,7 +135,9 @@ public final class BranchHomeViewModel: ScreenModel<BranchHomeState> {
         next.me = me
         next.members = try await sotay.members()
         next.plans = plans
-        next.needsMe = NeedsMe(draftsToRead: toRead, commentsAwaitingReply: awaiting, approvalsPending: pending)
+        next.sessions = sessions
+        next.needsMe = NeedsMe(
+            draftsToRead: toRead, myTopicDrafts: myDrafts, commentsAwaitingReply: awaiting, approvalsPending: pending)
         return next
     }
 

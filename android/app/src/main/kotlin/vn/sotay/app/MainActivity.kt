@@ -25,11 +25,18 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import vn.sotay.ReadingItem
 import vn.sotay.SyncStatus
 import vn.sotay.app.ui.ApprovalScreen
 import vn.sotay.app.ui.BranchHomeScreen
+import vn.sotay.app.ui.BranchOverviewScreen
 import vn.sotay.app.ui.EnrollScreen
+import vn.sotay.app.ui.HomeActions
+import vn.sotay.app.ui.ParticipationScreen
 import vn.sotay.app.ui.PlanEditorScreen
+import vn.sotay.app.ui.ProposalsBoardScreen
+import vn.sotay.app.ui.ReadingListScreen
+import vn.sotay.app.ui.SessionRecordScreen
 import vn.sotay.app.ui.SyncBar
 import vn.sotay.app.ui.TopicDraftScreen
 import vn.sotay.kit.SoTay
@@ -59,6 +66,12 @@ sealed interface Screen {
     data class Plan(val planId: String) : Screen
     data class Draft(val planId: String, val topicId: String) : Screen
     data class Approval(val docId: String) : Screen
+    /** The reading list, with [open] shown (`null`: the list). */
+    data class Reading(val open: ReadingItem?) : Screen
+    data class Session(val sessionId: String) : Screen
+    data object Proposals : Screen
+    data object Participation : Screen
+    data object Overview : Screen
 }
 
 @OptIn(ExperimentalMaterial3Api::class)
@@ -96,9 +109,16 @@ fun SoTayScreens(sotay: SoTay) {
         when (val s = stack.last()) {
             Screen.Home -> BranchHomeScreen(
                 sotay, modifier,
-                onOpenPlan = { go(Screen.Plan(it)) },
-                onOpenDraft = { plan, topic -> go(Screen.Draft(plan, topic)) },
-                onOpenApproval = { go(Screen.Approval(it)) },
+                HomeActions(
+                    openPlan = { go(Screen.Plan(it)) },
+                    openDraft = { plan, topic -> go(Screen.Draft(plan, topic)) },
+                    openApproval = { go(Screen.Approval(it)) },
+                    openReading = { go(Screen.Reading(it)) },
+                    openSession = { go(Screen.Session(it)) },
+                    openProposals = { go(Screen.Proposals) },
+                    openParticipation = { go(Screen.Participation) },
+                    openOverview = { go(Screen.Overview) },
+                ),
             )
             is Screen.Plan -> PlanEditorScreen(
                 sotay, s.planId, modifier,
@@ -110,6 +130,11 @@ fun SoTayScreens(sotay: SoTay) {
                 onOpenApproval = { go(Screen.Approval(it)) },
             )
             is Screen.Approval -> ApprovalScreen(sotay, s.docId, modifier)
+            is Screen.Reading -> ReadingListScreen(sotay, s.open, modifier)
+            is Screen.Session -> SessionRecordScreen(sotay, s.sessionId, modifier)
+            Screen.Proposals -> ProposalsBoardScreen(sotay, modifier)
+            Screen.Participation -> ParticipationScreen(sotay, modifier)
+            Screen.Overview -> BranchOverviewScreen(sotay, modifier, onOpenSession = { go(Screen.Session(it)) })
         }
     }
 }

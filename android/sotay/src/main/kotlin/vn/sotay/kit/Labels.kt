@@ -2,27 +2,39 @@ package vn.sotay.kit
 
 import vn.sotay.ApprovalStatus
 import vn.sotay.ApprovalStatusKind
+import vn.sotay.Attendance
 import vn.sotay.CommentKind
 import vn.sotay.Conflict
 import vn.sotay.DocKind
+import vn.sotay.EvidenceCategory
+import vn.sotay.EvidenceFrame
 import vn.sotay.FieldScope
 import vn.sotay.MemberStatus
+import vn.sotay.ProposalStage
 import vn.sotay.ProposalStatus
+import vn.sotay.QualityLevel
 import vn.sotay.RequiredField
 import vn.sotay.Role
 import vn.sotay.SignoffState
+import vn.sotay.TaskStatus
 import vn.sotay.TopicGroup
 import vn.sotay.TopicStatus
 import vn.sotay.approvalStatusLabel
+import vn.sotay.attendanceLabel
 import vn.sotay.commentKindLabel
 import vn.sotay.docKindLabel
+import vn.sotay.evidenceCategoryLabel
+import vn.sotay.evidenceFrameLabel
 import vn.sotay.fieldLabel
 import vn.sotay.memberStatusLabel
 import vn.sotay.pathFieldLabel
+import vn.sotay.proposalStageLabel
 import vn.sotay.proposalStatusLabel
+import vn.sotay.qualityLevelLabel
 import vn.sotay.requiredFieldLabel
 import vn.sotay.roleLabel
 import vn.sotay.signoffStateLabel
+import vn.sotay.taskStatusLabel
 import vn.sotay.topicGroupLabel
 import vn.sotay.topicStatusLabel
 
@@ -76,9 +88,28 @@ val ApprovalStatus.label: String get() = kind.label
 
 /**
  * A document field's name by its key, in this scope: `FieldScope.TOPIC.labelOf("expected_output")`
- * is "Sản phẩm dự kiến" (the key itself when the core has no name for it).
+ * is "Sản phẩm dự kiến", `FieldScope.SESSION.labelOf("conclusion")` (a part of the minutes, as a
+ * session delta lists them) "Kết luận" (the key itself when the core has no name for it).
  */
 fun FieldScope.labelOf(key: String): String = fieldLabel(this, key)
 
 /** The name of the field holding concurrent values ("Người trình bày"). */
 val Conflict.fieldLabel: String get() = pathFieldLabel(path)
+
+/** How a member stood at a session ("Vắng có lý do"). */
+val Attendance.label: String get() = attendanceLabel(this)
+
+/** Where a task stands ("Đang thực hiện"). */
+val TaskStatus.label: String get() = taskStatusLabel(this)
+
+/** Where a proposal stands on the board ("Đã đưa vào nghị quyết"). */
+val ProposalStage.label: String get() = proposalStageLabel(this)
+
+/** A meeting-quality level ("Khá"). */
+val QualityLevel.label: String get() = qualityLevelLabel(this)
+
+/** A kind of participation evidence ("Hiến kế được đưa vào nghị quyết"). */
+val EvidenceCategory.label: String get() = evidenceCategoryLabel(this)
+
+/** A part of QĐ 366's frame ("Tiêu chí chung (30 điểm)"). */
+val EvidenceFrame.label: String get() = evidenceFrameLabel(this)

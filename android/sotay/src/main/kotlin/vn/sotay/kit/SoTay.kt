@@ -11,34 +11,49 @@ import kotlinx.coroutines.withContext
 import vn.sotay.AnnualPlan
 import vn.sotay.ApprovalRights
 import vn.sotay.ApprovalStatus
+import vn.sotay.Attendance
+import vn.sotay.BranchOverview
 import vn.sotay.ChangeInfo
 import vn.sotay.CommentKind
 import vn.sotay.Conflict
 import vn.sotay.ConflictValue
 import vn.sotay.DamagedDocument
 import vn.sotay.Delta
+import vn.sotay.DistributionStatus
 import vn.sotay.DocumentChangeListener
 import vn.sotay.Enrollment
+import vn.sotay.EvidenceReport
 import vn.sotay.ListenerHandle
 import vn.sotay.Member
 import vn.sotay.MemberHistory
+import vn.sotay.MinutesAdoption
 import vn.sotay.NewComment
 import vn.sotay.NewPlan
+import vn.sotay.NewTask
 import vn.sotay.NewTextDoc
 import vn.sotay.NewTopic
 import vn.sotay.PlanField
 import vn.sotay.PlanRow
 import vn.sotay.PlanText
+import vn.sotay.ProposalItem
 import vn.sotay.ProposalStatus
+import vn.sotay.QualityGrid
+import vn.sotay.ReadingItem
 import vn.sotay.Readiness
 import vn.sotay.Role
+import vn.sotay.Session
+import vn.sotay.SessionField
+import vn.sotay.SessionRow
+import vn.sotay.SessionText
 import vn.sotay.Signoff
 import vn.sotay.SignoffEntry
 import vn.sotay.SotayStore
+import vn.sotay.SourceRef
 import vn.sotay.SyncReport
 import vn.sotay.SyncState
 import vn.sotay.SyncStatus
 import vn.sotay.SyncStatusListener
+import vn.sotay.TaskStatus
 import vn.sotay.TextDocRow
 import vn.sotay.TextDocument
 import vn.sotay.TextRange
@@ -305,8 +320,9 @@ class SoTay private constructor(
     suspend fun canApprove(docId: String): ApprovalRights = onIo { canApprove(docId) }
 
     /**
-     * What needs this member, as the core decides it: comment threads waiting for them and
-     * documents waiting for their approval.
+     * What needs this member, as the core decides it: comment threads waiting for them,
+     * documents waiting for their approval, and drafts and materials published to them that
+     * they have not opened (`toRead`).
      */
     suspend fun needsMe(): WhatNeedsMe = onIo { needsMe() }
 
@@ -325,6 +341,103 @@ class SoTay private constructor(
 
     /** The draft or material as it was at [heads]. */
     suspend fun textDocAt(docId: String, heads: List<String>): TextDocument = onIo { textDocAt(docId, heads) }
+
+    // ----- sessions and minutes (Step 5) --------------------------------------------------------
+
+    /**
+     * Creates the session of topic [topicId] (officers), titled after it and dated [date]
+     * (ISO or "dd/MM/yyyy"), else the topic's date; returns its id.
+     */
+    suspend fun createSession(planId: String, topicId: String, date: String? = null): String =
+        onIo { createSessionForTopic(planId, topicId, date) }
+
+    /** A session and its minutes, with the core's figures (duration against HD 42, quality total and level). */
+    suspend fun session(sessionId: String): Session = onIo { session(sessionId) }
+
+    /** Sessions by date, optionally of one branch. */
+    suspend fun sessions(branchId: String? = null): List<SessionRow> = onIo { sessionRows(branchId) }
+
+    /** Sets a short field of the minutes (chair and clerk: officers; the rest: officers, chair and clerk). */
+    suspend fun setSessionField(sessionId: String, field: SessionField) =
+        onIo { setSessionField(sessionId, field) }
+
+    /** Replaces one of the minutes' texts (a minimal diff: concurrent typing merges). */
+    suspend fun replaceSessionText(sessionId: String, text: SessionText, value: String) =
+        onIo { replaceSessionText(sessionId, text, value) }
+
+    /** Records a member's attendance. */
+    suspend fun setAttendance(sessionId: String, memberId: String, status: Attendance, reason: String = "") =
+        onIo { setAttendance(sessionId, memberId, status, reason) }
+
+    /** Marks every member not yet recorded present (exempt members exempt); returns how many. */
+    suspend fun fillAttendance(sessionId: String): Int = onIo { fillAttendance(sessionId).toInt() }
+
+    /** Adds a guest or a superior committee's delegate; returns the entry's id. */
+    suspend fun addGuest(sessionId: String, name: String, title: String = "", delegate: Boolean = false): String =
+        onIo { addGuest(sessionId, name, title, delegate) }
+
+    /**
+     * Records an opinion by name: typed ([body], [memberId]) or picked from a comment or
+     * proposal ([source]: its author and text are taken when [body] is empty).
+     */
+    suspend fun addOpinion(sessionId: String, body: String, memberId: String? = null, source: SourceRef? = null): String =
+        onIo { addOpinion(sessionId, memberId, body, source) }
+
+    /** Sets the points of a quality criterion (`null` clears them). */
+    suspend fun setSessionQuality(sessionId: String, criterion: String, points: Int?) =
+        onIo { setSessionQuality(sessionId, criterion, points?.toUInt()) }
+
+    /** The meeting-quality grid in use on this phone. */
+    suspend fun qualityGrid(): QualityGrid = onIo { qualityGrid() }
+
+    /** Publishes a draft (exactly as approved) or material for the session (secretary or executive). */
+    suspend fun publish(sessionId: String, docId: String) = onIo { publish(sessionId, docId) }
+
+    /** Adds a task to the minutes (with [NewTask.source], adopting that proposal); returns its id. */
+    suspend fun addTask(sessionId: String, task: NewTask): String = onIo { addTask(sessionId, task) }
+
+    /** Posts progress on a task (its owner or an officer); `DONE` also marks its proposal done. */
+    suspend fun updateTask(sessionId: String, taskId: String, status: TaskStatus, note: String = ""): String =
+        onIo { updateTask(sessionId, taskId, status, note) }
+
+    /** Signs the minutes' current version as their chair or clerk (signed here, offline). */
+    suspend fun signMinutes(sessionId: String, note: String = ""): Signoff = onIo { signMinutes(sessionId, note) }
+
+    /** Whether the minutes are adopted (chair and clerk signed one version), checked here. */
+    suspend fun minutesAdoption(sessionId: String): MinutesAdoption = onIo { minutesAdoption(sessionId) }
+
+    // ----- reading ------------------------------------------------------------------------------
+
+    /** Records that this member opened a published draft or material; `true` the first time. */
+    suspend fun markOpened(docId: String): Boolean = onIo { markOpened(docId) }
+
+    /** Everything published to this member's branch, newest session first, with when they opened it. */
+    suspend fun readingList(): List<ReadingItem> = onIo { readingList() }
+
+    /** The reading list's items not opened yet. */
+    suspend fun unreadMaterials(): List<ReadingItem> = onIo { unreadMaterials() }
+
+    /** Who has read each draft and material published for a session, and whether it went out late. */
+    suspend fun distributionReport(sessionId: String): List<DistributionStatus> =
+        onIo { distributionReport(sessionId) }
+
+    /** How many days before a session its materials must go out in this plan's branch (secretary, deputy). */
+    suspend fun setDistributionLeadDays(planId: String, days: Int) =
+        onIo { setDistributionLeadDays(planId, days.toUInt()) }
+
+    // ----- proposals, overview, evidence ----------------------------------------------------------
+
+    /** Proposals of a branch made in [year] (`null`: all), with their tasks and stages as of [today] (`null`: today). */
+    suspend fun proposalsBoard(branchId: String? = null, year: Int? = null, today: String? = null): List<ProposalItem> =
+        onIo { proposalsBoard(branchId, year, today) }
+
+    /** The secretary's overview of a branch's [year] as of [today] (`null`: today). */
+    suspend fun branchOverview(branchId: String, year: Int, today: String? = null): BranchOverview =
+        onIo { branchOverview(branchId, year, today) }
+
+    /** Participation evidence of a branch for [year], as of [now] (Unix seconds; `null`: now). */
+    suspend fun participationEvidence(branchId: String?, year: Int, now: Long? = null): EvidenceReport =
+        onIo { participationEvidence(branchId, year, now) }
 
     // ----- history and health ----------------------------------------------------------------
 

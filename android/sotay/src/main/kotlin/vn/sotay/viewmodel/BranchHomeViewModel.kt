@@ -9,22 +9,12 @@ import vn.sotay.DocKind
 import vn.sotay.Member
 import vn.sotay.NewPlan
 import vn.sotay.PlanRow
+import vn.sotay.ReadingItem
 import vn.sotay.Role
+import vn.sotay.SessionRow
 import vn.sotay.TextDocRow
 import vn.sotay.ThreadReason
 import vn.sotay.kit.SoTay
-
-/** Why a draft or material is on the member's reading list. */
-enum class ReadReason {
-    /** Approved: the version members read before the session (HD 12). */
-    PUBLISHED,
-
-    /** The member prepares, presents or is in charge of its topic. */
-    MY_TOPIC,
-}
-
-/** A draft or material the member should read. */
-data class DraftToRead(val doc: TextDocRow, val reason: ReadReason)
 
 /**
  * A thread waiting for the member (the core's rule, `SotayStore.needsMe`): someone else wrote
@@ -58,12 +48,20 @@ data class PendingApproval(
 
 /** "What needs me" on the branch home. */
 data class NeedsMe(
-    val draftsToRead: List<DraftToRead> = emptyList(),
+    /**
+     * Drafts and materials published for a session that the member has not opened (the
+     * core's rule, `WhatNeedsMe.toRead`), newest session first; opening one
+     * ([ReadingListViewModel.open]) takes it off.
+     */
+    val draftsToRead: List<ReadingItem> = emptyList(),
+    /** Drafts of topics the member prepares, presents or is in charge of, not approved yet. */
+    val myTopicDrafts: List<TextDocRow> = emptyList(),
     val commentsAwaitingReply: List<AwaitingReply> = emptyList(),
     val approvalsPending: List<PendingApproval> = emptyList(),
 ) {
     /** How many items in all (the badge). */
-    val count: Int get() = draftsToRead.size + commentsAwaitingReply.size + approvalsPending.size
+    val count: Int
+        get() = draftsToRead.size + myTopicDrafts.size + commentsAwaitingReply.size + approvalsPending.size
 }
 
 /** The branch home: its plans and what needs the member. */
@@ -73,6 +71,8 @@ data class BranchHomeState(
     /** The branch's members (names for ids). */
     val members: List<Member> = emptyList(),
     val plans: List<PlanRow> = emptyList(),
+    /** The branch's sessions, by date (each opens its minutes). */
+    val sessions: List<SessionRow> = emptyList(),
     val needsMe: NeedsMe = NeedsMe(),
     val error: ApiException? = null,
 ) {
@@ -85,12 +85,14 @@ data class BranchHomeState(
 }
 
 /**
- * The branch home. Refreshes on every document change (local or synced).
+ * The branch home: its plans and sessions, and what needs the member. Refreshes on every
+ * document change (local or synced: a session published, a receipt from the member's other
+ * phone).
  *
- * "What needs me": drafts and materials to read (approved ones, and those of topics the
- * member prepares, presents or is in charge of); and, as the core decides them
- * (`SoTay.needsMe`), the comment threads waiting for the member and the documents submitted
- * for approval that the member may approve.
+ * "What needs me", as the core decides it (`SoTay.needsMe`): drafts and materials published
+ * for a session and not opened yet, the comment threads waiting for the member and the
+ * documents submitted for approval that the member may approve; and the drafts of topics the
+ * member works on that are not approved yet.
  */
 class BranchHomeViewModel(
     private val sotay: SoTay,
@@ -124,17 +126,18 @@ class BranchHomeViewModel(
             }
         }
 
-        val toRead = mutableListOf<DraftToRead>()
-        for (d in docs) {
-            when (sotay.approvalStatus(d.docId)) {
-                is ApprovalStatus.Approved, is ApprovalStatus.ApprovedWithChanges ->
-                    toRead += DraftToRead(d, ReadReason.PUBLISHED)
-                else -> if (d.topicId in myTopics) toRead += DraftToRead(d, ReadReason.MY_TOPIC)
+        val myDrafts = docs.filter { d ->
+            d.kind == DocKind.TOPIC_DRAFT && d.topicId in myTopics && when (sotay.approvalStatus(d.docId)) {
+                is ApprovalStatus.Approved, is ApprovalStatus.ApprovedWithChanges -> false
+                else -> true
             }
         }
 
-        // Threads and approvals as the core decides them, of the documents this home shows.
+        // What needs the member as the core decides it, of the branch this home shows.
         val needs = sotay.needsMe()
+        val sessions = sotay.sessions(branch)
+        val sessionIds = sessions.map { it.docId }.toSet()
+        val toRead = needs.toRead.filter { it.sessionId in sessionIds }
         val shown = (docs.map { it.docId } + plans.map { it.docId }).toSet()
         val awaiting = needs.threads.filter { it.docId in shown }.map {
             AwaitingReply(it.docId, it.docTitle, it.planId, it.topicId, it.root, it.latest, it.reason)
@@ -147,7 +150,8 @@ class BranchHomeViewModel(
             me = me,
             members = sotay.members(),
             plans = plans,
-            needsMe = NeedsMe(toRead, awaiting, pending),
+            sessions = sessions,
+            needsMe = NeedsMe(toRead, myDrafts, awaiting, pending),
         )
     }
 

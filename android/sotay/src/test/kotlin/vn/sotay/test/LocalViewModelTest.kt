@@ -15,20 +15,33 @@ import org.junit.After
 import org.junit.Test
 import vn.sotay.ApiException
 import vn.sotay.ApprovalStatus
+import vn.sotay.ApproveBlocker
+import vn.sotay.Attendance
 import vn.sotay.CommentKind
 import vn.sotay.DocKind
+import vn.sotay.EvidenceCategory
+import vn.sotay.EvidenceFrame
 import vn.sotay.FieldScope
+import vn.sotay.MinutesAdoption
+import vn.sotay.NewTextDoc
 import vn.sotay.NewTopic
+import vn.sotay.ProposalStage
 import vn.sotay.ProposalStatus
+import vn.sotay.QualityLevel
 import vn.sotay.RequiredField
 import vn.sotay.Role
+import vn.sotay.SessionField
 import vn.sotay.SyncStatus
+import vn.sotay.TaskStatus
 import vn.sotay.TopicField
 import vn.sotay.TopicGroup
 import vn.sotay.TopicStatus
 import vn.sotay.kit.label
 import vn.sotay.kit.labelOf
+import vn.sotay.sessionFieldLabel
 import vn.sotay.viewmodel.PlanEditorViewModel
+import vn.sotay.viewmodel.ReadingListViewModel
+import vn.sotay.viewmodel.SessionRecordViewModel
 import vn.sotay.viewmodel.SyncStatusViewModel
 import vn.sotay.viewmodel.TopicDraftViewModel
 
@@ -148,6 +161,91 @@ class LocalViewModelTest {
         sotay.setIdentity("m-luong")
         vm.edit(thread.root.id, "sửa của người khác").join()
         assertIs<ApiException.NotAuthor>(vm.state.value.error)
+        vm.close()
+    }
+
+    @Test
+    fun test_session_cycle_labels_come_from_the_rust_core() {
+        assertEquals("Vắng có lý do", Attendance.ABSENT_EXCUSED.label)
+        assertEquals("Đang thực hiện", TaskStatus.IN_PROGRESS.label)
+        assertEquals("Quá hạn", ProposalStage.OVERDUE.label)
+        assertEquals("Tốt", QualityLevel.GOOD.label)
+        assertEquals("Trình bày chuyên đề", EvidenceCategory.PRESENTATION.label)
+        assertEquals("Kết quả thực hiện nhiệm vụ (70 điểm)", EvidenceFrame.TASK_RESULTS.label)
+        assertEquals("Kết luận", FieldScope.SESSION.labelOf("conclusion"))
+        assertEquals("Kết luận", sessionFieldLabel("conclusion"))
+        assertEquals("Buổi sinh hoạt chuyên đề", DocKind.SESSION.label)
+        assertEquals("Sổ theo dõi đọc tài liệu", DocKind.READING_LOG.label)
+    }
+
+    @Test
+    fun test_session_record_scores_the_minutes_and_shows_refusals() = runBlocking {
+        val sotay = phones.local()
+        val plan = sotay.createPlan(plan2026())
+        val t = sotay.addTopic(plan, topic("Giải pháp giảm thời gian dừng máy", 4))
+        val session = sotay.createSession(plan, t)
+        val vm = SessionRecordViewModel(sotay, session, scope)
+        val loaded = vm.state.awaitState { !it.loading }
+        assertEquals("2026-04-03", loaded.session?.sessionDate, "the topic's date")
+        assertEquals(5, loaded.grid?.criteria?.size)
+        assertNull(loaded.durationOk)
+        assertEquals(MinutesAdoption.NotSigned, loaded.adoption)
+        assertTrue(loaded.awaitingSignatures.isEmpty(), "no chair or clerk named yet")
+
+        vm.setField(SessionField.Chair("m-viet")).join()
+        vm.setField(SessionField.Clerk("m-hoa")).join()
+        assertEquals(listOf("m-viet", "m-hoa"), vm.state.value.awaitingSignatures)
+        vm.setStart("08:00").join()
+        vm.setEnd("09:00").join()
+        assertEquals(60L to false, vm.state.value.session?.durationMinutes to vm.state.value.durationOk)
+        for (c in vm.state.value.grid!!.criteria) vm.setQuality(c.code, c.max.toInt()).join()
+        // 100 points, but an hour is short of HD 42's 90 minutes: not Tốt.
+        assertEquals(100u to QualityLevel.FAIR, vm.state.value.session?.let { it.qualityTotal to it.qualityLevel })
+        vm.setEnd("09:30").join()
+        assertEquals(QualityLevel.GOOD, vm.state.value.session?.qualityLevel)
+        vm.setField(SessionField.CombinedWithRegular(true)).join()
+        assertEquals(120L to false, vm.state.value.session?.let { it.requiredMinutes to it.durationOk })
+        vm.setQuality("minutes", 16).join()
+        assertIs<ApiException.InvalidInput>(vm.state.value.error)
+        vm.markAllPresent().join()
+        assertEquals(3, vm.state.value.session?.attendance?.size)
+        assertEquals("Lê Thị Hoa", vm.state.value.nameOf("m-hoa"))
+
+        // The chair signs with an enrolled device's key: none here.
+        assertTrue(!vm.state.value.canSign)
+        assertTrue(ApproveBlocker.NotEnrolled in vm.state.value.signRights?.blockers.orEmpty())
+        vm.sign().join()
+        assertIs<ApiException.NotEnrolled>(vm.state.value.error)
+        vm.close()
+    }
+
+    @Test
+    fun test_reading_list_opens_a_published_material_once() = runBlocking {
+        val sotay = phones.local()
+        val plan = sotay.createPlan(plan2026())
+        val t = sotay.addTopic(plan, topic("An toàn lao động", 6))
+        val material = sotay.createTextDoc(
+            NewTextDoc(DocKind.MATERIAL, TestServer.BRANCH, plan, t, "Quy trình an toàn", "", "Bước 1: kiểm tra."),
+        )
+        val session = sotay.createSession(plan, t)
+        sotay.publish(session, material)
+        sotay.setIdentity("m-luong")
+        val vm = ReadingListViewModel(sotay, scope)
+        val item = vm.state.awaitState { it.items.isNotEmpty() }.items.single()
+        assertEquals(material to null, item.docId to item.openedAt)
+        assertEquals("An toàn lao động", item.sessionTitle)
+
+        vm.open(session, "no-such-material").join()
+        assertIs<ApiException.NotFound>(vm.state.value.error)
+        assertNull(vm.state.value.openDocument)
+        vm.open(item).join()
+        val open = vm.state.value
+        assertNull(open.error)
+        assertEquals("Bước 1: kiểm tra.", open.openDocument?.body)
+        assertNotNull(open.openItem?.openedAt)
+        assertTrue(!sotay.markOpened(material), "the first opening was recorded")
+        vm.closeDocument().join()
+        assertNull(vm.state.value.openDocument)
         vm.close()
     }
 }

@@ -26,7 +26,6 @@ import vn.sotay.TopicField
 import vn.sotay.viewmodel.ApprovalViewModel
 import vn.sotay.viewmodel.BranchHomeViewModel
 import vn.sotay.viewmodel.PlanEditorViewModel
-import vn.sotay.viewmodel.ReadReason
 import vn.sotay.viewmodel.SyncStatusViewModel
 
 /**
@@ -170,10 +169,11 @@ class SyncedViewModelTest {
 
         val home = BranchHomeViewModel(luong, scope)
         luong.sync()
-        val loaded = home.state.awaitState { it.plans.size == 1 && it.needsMe.draftsToRead.isNotEmpty() }
+        val loaded = home.state.awaitState { it.plans.size == 1 && it.needsMe.myTopicDrafts.isNotEmpty() }
         assertEquals("Hoàng Đức Lượng", loaded.me?.fullName)
         assertTrue(!loaded.isOfficer)
-        assertEquals(listOf(myDraft to ReadReason.MY_TOPIC), loaded.needsMe.draftsToRead.map { it.doc.docId to it.reason })
+        assertEquals(listOf(myDraft), loaded.needsMe.myTopicDrafts.map { it.docId })
+        assertTrue(loaded.needsMe.draftsToRead.isEmpty(), "nothing published for a session yet")
 
         // The member comments on the secretary's draft and submits the plan.
         val c = luong.addComment(otherDraft, "Đề nghị bổ sung số liệu", CommentKind.COMMENT, null)

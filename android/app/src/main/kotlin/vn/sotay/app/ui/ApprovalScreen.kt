@@ -80,6 +80,9 @@ fun ApprovalScreen(sotay: SoTay, docId: String, modifier: Modifier) {
                         }
                     }
                     is DeltaContent.Text -> Text(stringResource(R.string.approval_change_other, delta.changeCount.toInt()))
+                    is DeltaContent.Session -> content.fields.forEach { key ->
+                        Text(stringResource(R.string.approval_change_minutes_part, FieldScope.SESSION.labelOf(key)))
+                    }
                     null -> {}
                 }
             }
