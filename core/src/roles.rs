@@ -184,6 +184,8 @@ pub enum Snapshot {
         ids: BTreeSet<CommentId>,
         /// Their fields before the push (absent: new).
         before: BTreeMap<CommentId, RawComment>,
+        /// The attachment keys before the push (attachments are never removed).
+        attachments: BTreeSet<String>,
     },
     /// A session's fields.
     Session(Box<RawSession>),
@@ -200,7 +202,11 @@ impl Snapshot {
             DocKind::TopicDraft | DocKind::Material => {
                 let ids = text_doc::comments_touched_by(doc, changes)?;
                 let before = text_doc::raw_comments_of(doc, &ids)?;
-                Snapshot::Comments { ids, before }
+                Snapshot::Comments {
+                    ids,
+                    before,
+                    attachments: attachment_keys(doc),
+                }
             }
             DocKind::Session => Snapshot::Session(Box::new(session::raw(doc)?)),
             DocKind::ReadingLog => Snapshot::ReadingLog,
@@ -237,7 +243,20 @@ pub fn check_push(
             member,
             role,
         ),
-        (DocKind::TopicDraft | DocKind::Material, Some(Snapshot::Comments { ids, before })) => {
+        (
+            DocKind::TopicDraft | DocKind::Material,
+            Some(Snapshot::Comments {
+                ids,
+                before,
+                attachments,
+            }),
+        ) => {
+            let now = attachment_keys(doc);
+            if let Some(gone) = attachments.iter().find(|k| !now.contains(*k)) {
+                return Err(Error::NotPermitted(format!(
+                    "{gone} may not be removed: attachments stay with the material"
+                )));
+            }
             check_comments(before, &text_doc::raw_comments_of(doc, ids)?, member, role)
         }
         // A new session: created by an officer, and everything its first push already
@@ -267,6 +286,15 @@ fn empty_session() -> RawSession {
         updates: BTreeMap::new(),
         texts: Vec::new(),
     }
+}
+
+/// The root keys of a draft's or material's attachments.
+fn attachment_keys(doc: &Document) -> BTreeSet<String> {
+    doc.view()
+        .keys(&automerge::ROOT)
+        .into_iter()
+        .filter(|k| k.starts_with(text_doc::ATTACHMENT_KEY_PREFIX))
+        .collect()
 }
 
 /// Session rules: chair and clerk are named by officers; publishing is for distributors;
@@ -364,4 +392,62 @@ fn check_comments(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::blob::BlobHash;
+    use crate::ids::{BranchId, DocKind, MemberId};
+    use crate::model::Editor;
+    use crate::model::text_doc::{NewAttachment, NewTextDoc, add_attachment};
+    use automerge::transaction::Transactable;
+
+    #[test]
+    fn test_an_attachment_removed_by_a_push_is_refused() {
+        let ed = Editor {
+            member: MemberId::new("m-viet"),
+            time: 1,
+        };
+        let mut doc = text_doc::create(
+            &NewTextDoc {
+                kind: DocKind::Material,
+                branch_id: BranchId::new("b1"),
+                plan_id: None,
+                topic_id: None,
+                title: "Tài liệu".into(),
+                description: String::new(),
+                body: String::new(),
+            },
+            &ed,
+        )
+        .unwrap();
+        let sha = BlobHash::of(b"%PDF-1.7");
+        add_attachment(
+            &mut doc,
+            &ed,
+            &NewAttachment {
+                sha256: sha,
+                name: "quy-trinh.pdf".into(),
+                mime: "application/pdf".into(),
+                size: 8,
+            },
+        )
+        .unwrap();
+        let before = Snapshot::before_push(&doc, &[]).unwrap();
+        // An unrelated edit passes.
+        check_push(&doc, Some(&before), "m-viet", Role::Member).unwrap();
+        // A crafted deletion of the entry is refused, whoever pushes it.
+        let key = format!("{}{}", text_doc::ATTACHMENT_KEY_PREFIX, sha.to_hex());
+        doc.transact(&ed, "forged", |d| {
+            d.delete(automerge::ROOT, key.as_str())?;
+            Ok(())
+        })
+        .unwrap();
+        for role in [Role::Member, Role::Secretary] {
+            let e = check_push(&doc, Some(&before), "m-viet", role).unwrap_err();
+            assert!(matches!(e, Error::NotPermitted(_)), "{e:?}");
+        }
+    }
 }
