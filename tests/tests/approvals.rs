@@ -3,16 +3,18 @@
 //! modified: forged records and edits are sent raw, signed with the phone's own device key).
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 
-use ed25519_dalek::SigningKey;
+use common::{device_key, send};
 use sotay_core::approval::{DeltaContent, Invalid, Signoff, SignoffAction, SignoffFields, Status};
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::model::now_unix;
 use sotay_core::model::plan::{NewTopic, PlanField, TopicField};
 use sotay_core::model::text_doc::{CommentKind, NewComment, NewTextDoc, ProposalStatus};
 use sotay_core::org::{Member, Role};
-use sotay_core::protocol::{self, AUTH_HEADER, PROTOCOL_VERSION, SyncRequest, SyncResponse, paths};
+use sotay_core::protocol::{PROTOCOL_VERSION, SyncRequest, SyncResponse};
 use sotay_core::{Error, Store};
 use sotay_server::store::ServerStore;
 use sotay_tests::harness::{Phone, TestServer};
@@ -56,17 +58,6 @@ async fn plan_everyone_has(viet: &mut Phone, others: &mut [&mut Phone]) -> DocId
     plan
 }
 
-/// The device's secret key, read from its store file (a modified phone can sign anything).
-fn device_key(p: &Phone) -> SigningKey {
-    let conn = rusqlite::Connection::open(p.store.path()).unwrap();
-    let secret: Vec<u8> = conn
-        .query_row("SELECT secret_key FROM device_key WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    SigningKey::from_bytes(&secret.try_into().unwrap())
-}
-
 /// A sign-off signed with `p`'s device key, bypassing every check the phone makes.
 fn forge(p: &mut Phone, edit: impl FnOnce(&mut SignoffFields), doc: &DocId) -> Signoff {
     let heads = p.store.export_document(doc).unwrap().heads();
@@ -96,24 +87,6 @@ async fn push_signoffs(server: &TestServer, p: &mut Phone, signoffs: Vec<Signoff
         ..Default::default()
     };
     send(server, p, &req).await
-}
-
-/// Sends one sync request signed as `p`'s device; asserts 200.
-async fn send(server: &TestServer, p: &mut Phone, req: &SyncRequest) -> SyncResponse {
-    let body = protocol::encode(req).unwrap();
-    let auth = p
-        .store
-        .sign_request("POST", paths::SYNC, &body, now_unix())
-        .unwrap();
-    let resp = reqwest::Client::new()
-        .post(format!("{}{}", server.url, paths::SYNC))
-        .header(AUTH_HEADER, auth.to_header_value())
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    protocol::decode(&resp.bytes().await.unwrap()).unwrap()
 }
 
 /// Asserts the server refused `s` with `code` and stored nothing of it.

@@ -6,9 +6,11 @@
 //! signed offline by their chair and clerk are adopted on every phone.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::path::Path;
 
-use ed25519_dalek::SigningKey;
+use common::{device_key, send};
 use sotay_core::Error;
 use sotay_core::approval::{self, Adoption, Signoff, SignoffAction, SignoffFields};
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId, TopicId};
@@ -17,9 +19,7 @@ use sotay_core::model::session::{SessionField, TaskStatus};
 use sotay_core::model::text_doc::NewTextDoc;
 use sotay_core::model::{Editor, now_unix, reading_log};
 use sotay_core::org::{Member, MemberStatus, Role};
-use sotay_core::protocol::{
-    self, AUTH_HEADER, PROTOCOL_VERSION, PushDoc, SyncRequest, SyncResponse, paths,
-};
+use sotay_core::protocol::{PROTOCOL_VERSION, PushDoc, SyncRequest, SyncResponse};
 use sotay_server::admin::{self, NewMember};
 use sotay_server::demo;
 use sotay_server::store::ServerStore;
@@ -73,35 +73,6 @@ fn pretend(p: &mut Phone, role: Role) {
         .find(|x| x.id == p.member)
         .unwrap();
     p.store.upsert_member(&Member { role, ..me }).unwrap();
-}
-
-/// The device's secret key, read from its store file (a modified phone can sign anything).
-fn device_key(p: &Phone) -> SigningKey {
-    let conn = rusqlite::Connection::open(p.store.path()).unwrap();
-    let secret: Vec<u8> = conn
-        .query_row("SELECT secret_key FROM device_key WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .unwrap();
-    SigningKey::from_bytes(&secret.try_into().unwrap())
-}
-
-/// Sends one sync request signed as `p`'s device; asserts 200.
-async fn send(server: &TestServer, p: &mut Phone, req: &SyncRequest) -> SyncResponse {
-    let body = protocol::encode(req).unwrap();
-    let auth = p
-        .store
-        .sign_request("POST", paths::SYNC, &body, now_unix())
-        .unwrap();
-    let resp = reqwest::Client::new()
-        .post(format!("{}{}", server.url, paths::SYNC))
-        .header(AUTH_HEADER, auth.to_header_value())
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    protocol::decode(&resp.bytes().await.unwrap()).unwrap()
 }
 
 /// Sends changes of one document raw, signed as `p`'s device.
