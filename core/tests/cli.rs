@@ -3,11 +3,15 @@
 //! error paths (exit codes, messages, `--json` errors, NFD input).
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod cli_support;
+
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 use sotay_core::text;
+
+use cli_support::{Phone, run_in};
 
 const LUONG: &str = "Hoàng Đức Lượng";
 const ANH: &str = "Phạm Ngọc Ánh";
@@ -16,63 +20,6 @@ const TOPIC_2: &str = "Giải pháp giảm thời gian dừng máy ngoài kế h
 const TOPIC_3: &str =
     "Quán triệt và thực hiện Chỉ thị 50-CT/TW về đổi mới, nâng cao chất lượng sinh hoạt chi bộ";
 const DRAFT_BODY: &str = "Quý I, thời gian dừng máy ngoài kế hoạch là 46 giờ. Nguyên nhân chính: thiếu phụ tùng thay thế và bảo dưỡng chưa đúng kỳ.";
-
-/// What one run of the binary gave back.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// One phone: a store file in a temporary directory.
-struct Phone {
-    _dir: tempfile::TempDir,
-    store: PathBuf,
-}
-
-impl Phone {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = dir.path().join("phone.sotay");
-        Phone { _dir: dir, store }
-    }
-
-    /// Runs `sotay --store <this phone> args…`.
-    fn run(&self, args: &[&str]) -> Run {
-        run_in(&self.store, args)
-    }
-
-    /// Runs a command that must succeed; returns its stdout, trimmed.
-    fn ok(&self, args: &[&str]) -> String {
-        let r = self.run(args);
-        assert_eq!(r.code, 0, "sotay {args:?} failed: {r:?}");
-        r.stdout.trim().to_owned()
-    }
-
-    /// Runs a command with `--json` that must succeed; returns the parsed output.
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let out = self.ok(&a);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-    }
-}
-
-fn run_in(store: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_sotay"))
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .env_remove("SOTAY_STORE")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
 
 fn fixture(name: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -12,12 +12,15 @@
 //! walk-through.
 #![allow(clippy::unwrap_used)]
 
+mod cli_support;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use sotay_core::date::{self, Date};
 use sotay_core::org::Role;
+
+use cli_support::Phone;
 
 const TOPIC: &str = "Giải pháp giảm thời gian dừng máy ngoài kế hoạch, bảo đảm hoàn thành chỉ tiêu sản lượng quý II";
 const BODY: &str = "Quý I, thời gian dừng máy ngoài kế hoạch là 46 giờ. Nguyên nhân chính: thiếu phụ tùng thay thế và bảo dưỡng chưa đúng kỳ.";
@@ -27,54 +30,7 @@ const THUY: &str = "Trương Thị Thuỷ";
 const VIET: &str = "Đặng Quốc Việt";
 const ANH: &str = "Phạm Ngọc Ánh";
 
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// One phone: a store file in a temporary directory.
-struct Phone {
-    dir: tempfile::TempDir,
-    store: PathBuf,
-}
-
 impl Phone {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = dir.path().join("phone.sotay");
-        Phone { dir, store }
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_sotay"))
-            .arg("--store")
-            .arg(&self.store)
-            .args(args)
-            .env_remove("SOTAY_STORE")
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(out.stdout).unwrap(),
-            stderr: String::from_utf8(out.stderr).unwrap(),
-        }
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let r = self.run(args);
-        assert_eq!(r.code, 0, "sotay {args:?} failed: {r:?}");
-        r.stdout.trim().to_owned()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut a = args.to_vec();
-        a.push("--json");
-        let out = self.ok(&a);
-        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-    }
-
     /// Fails with `--json`; returns (exit code, error kind, message).
     fn refused(&self, args: &[&str]) -> (i32, String, String) {
         let mut a = args.to_vec();
