@@ -106,6 +106,23 @@ pub fn check_size(size: u64, limit: u64) -> Result<()> {
 }
 
 /// A size for people: "512 B", "3.4 KiB", "20.0 MiB".
+/// The header a server's `HEAD` answer carries with its attachment size limit (bytes), so a
+/// phone refuses a file the server would refuse without sending it.
+pub const MAX_BYTES_HEADER: &str = "x-sotay-max-blob-bytes";
+
+/// The refusal of an attachment over `limit` bytes (`size`: its size, if known), in the same
+/// words on the server and on a phone that refuses it itself.
+pub fn too_large_message(size: Option<u64>, limit: u64) -> String {
+    let what = match size {
+        Some(n) => format!("the attachment is {} ({n} bytes)", human_size(n)),
+        None => "the attachment is larger than that or was cut off".to_owned(),
+    };
+    format!(
+        "{what}; this server accepts attachments of at most {} ({limit} bytes)",
+        human_size(limit)
+    )
+}
+
 pub fn human_size(bytes: u64) -> String {
     const KIB: f64 = 1024.0;
     let b = bytes as f64;

@@ -137,8 +137,19 @@ impl BlobClient {
             return Ok(UploadOutcome::AlreadyThere);
         }
         // Anything else (404 mostly): the upload's own answer says what to do, with a body
-        // (an answer to HEAD has none).
+        // (an answer to HEAD has none) — unless the server's limit already says no.
         let size = blob.bytes.len() as u64;
+        let limit = head
+            .headers()
+            .get(crate::blob::MAX_BYTES_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(limit) = limit.filter(|l| size > *l) {
+            return Ok(UploadOutcome::Refused {
+                code: "too_large".into(),
+                message: crate::blob::too_large_message(Some(size), limit),
+            });
+        }
         let put = self
             .send(reqwest::Method::PUT, &path, blob.bytes.clone(), size)
             .await?;

@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use sotay_core::blob::{BlobHash, human_size};
+use sotay_core::blob::{BlobHash, MAX_BYTES_HEADER, too_large_message};
 use sotay_core::ids::BranchId;
 use sotay_core::model::now_unix;
 use sotay_core::protocol::AUTH_HEADER;
@@ -30,18 +30,7 @@ use crate::store::{BlobMeta, Scope, StoredBlob};
 const MAX_EMPTY_BODY: usize = 1024;
 
 fn too_large(size: Option<u64>, limit: u64) -> Response {
-    let what = match size {
-        Some(n) => format!("the attachment is {} ({n} bytes)", human_size(n)),
-        None => "the attachment is larger than that or was cut off".to_owned(),
-    };
-    error(
-        413,
-        "too_large",
-        format!(
-            "{what}; this server accepts attachments of at most {} ({limit} bytes)",
-            human_size(limit)
-        ),
-    )
+    error(413, "too_large", too_large_message(size, limit))
 }
 
 fn bad_hash(e: &sotay_core::Error) -> Response {
@@ -245,7 +234,14 @@ pub(super) async fn get_blob(
                 blob.bytes,
             )
                 .into_response(),
-            Ok(None) => not_found(),
+            Ok(None) => {
+                // The limit, so a phone does not start sending a file that would be refused
+                // (a 413 sent while the body still streams can reach it as a reset).
+                let mut resp = not_found();
+                resp.headers_mut()
+                    .insert(MAX_BYTES_HEADER, HeaderValue::from(state.max_blob_bytes));
+                resp
+            }
             Err(e) => internal("reading a blob failed", e),
         },
     )
