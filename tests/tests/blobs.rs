@@ -334,6 +334,23 @@ async fn test_a_server_with_a_lower_limit_refuses_a_phones_file_for_good() {
     let m = material(&mut viet);
     let bytes = pdf(7, 4 * 1024 * 1024);
     let a = viet.store.attach(&m, &bytes, "Báo cáo.pdf", None).unwrap();
+    // The answer to the phone's HEAD carries the limit, so the phone refuses the file itself
+    // instead of streaming it into a 413.
+    let head = signed(
+        &server,
+        &mut viet,
+        "HEAD",
+        &blob_path(BRANCH, &a.sha256),
+        b"",
+    )
+    .await;
+    assert_eq!(head.status, 404);
+    let limit = head
+        .headers
+        .iter()
+        .find(|(k, _)| k == sotay_core::blob::MAX_BYTES_HEADER)
+        .map(|(_, v)| v.as_str());
+    assert_eq!(limit, Some("1048576"), "{:?}", head.headers);
     let r = viet.sync().await.unwrap();
     assert_eq!(r.docs_pushed, 1, "the text went: {r:?}");
     assert_eq!(r.blobs_uploaded, 0);

@@ -234,14 +234,7 @@ pub(super) async fn get_blob(
                 blob.bytes,
             )
                 .into_response(),
-            Ok(None) => {
-                // The limit, so a phone does not start sending a file that would be refused
-                // (a 413 sent while the body still streams can reach it as a reset).
-                let mut resp = not_found();
-                resp.headers_mut()
-                    .insert(MAX_BYTES_HEADER, HeaderValue::from(state.max_blob_bytes));
-                resp
-            }
+            Ok(None) => not_found(),
             Err(e) => internal("reading a blob failed", e),
         },
     )
@@ -275,7 +268,14 @@ pub(super) async fn head_blob(
                     .insert(header::CONTENT_LENGTH, HeaderValue::from(meta.size));
                 resp
             }
-            Ok(None) => not_found(),
+            Ok(None) => {
+                // The limit, so a phone does not start sending a file that would be refused
+                // (a 413 sent while the body still streams can reach it as a reset).
+                let mut resp = not_found();
+                resp.headers_mut()
+                    .insert(MAX_BYTES_HEADER, HeaderValue::from(state.max_blob_bytes));
+                resp
+            }
             Err(e) => internal("reading a blob failed", e),
         },
     )
