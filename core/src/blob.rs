@@ -105,7 +105,6 @@ pub fn check_size(size: u64, limit: u64) -> Result<()> {
     Ok(())
 }
 
-/// A size for people: "512 B", "3.4 KiB", "20.0 MiB".
 /// The header a server's `HEAD` answer carries with its attachment size limit (bytes), so a
 /// phone refuses a file the server would refuse without sending it.
 pub const MAX_BYTES_HEADER: &str = "x-sotay-max-blob-bytes";
@@ -123,6 +122,7 @@ pub fn too_large_message(size: Option<u64>, limit: u64) -> String {
     )
 }
 
+/// A size for people: "512 B", "3.4 KiB", "20.0 MiB".
 pub fn human_size(bytes: u64) -> String {
     const KIB: f64 = 1024.0;
     let b = bytes as f64;

@@ -229,3 +229,95 @@ fn test_a_refused_upload_leaves_the_queue_until_the_file_is_added_again() {
     assert!(s.pending_blob_uploads().unwrap().is_empty());
     assert!(s.blob_refusals().unwrap().is_empty());
 }
+
+/// What a screen shows next to each file: on this phone or not, and whether it waits to be
+/// sent from here — pending, refused with the server's reason, or nothing (sent, or another
+/// phone's file).
+#[test]
+fn test_attachment_states_say_whether_the_bytes_are_here_and_wait_to_be_sent() {
+    use sotay_core::store::AttachmentUpload;
+    let dir = tempfile::tempdir().unwrap();
+    let mut viet = open(&dir);
+    let material = text_doc(&mut viet, DocKind::Material);
+    let first = pdf(6, 2000);
+    let second = pdf(7, 3000);
+    viet.attach(&material, &first, "Nghị quyết.pdf", None)
+        .unwrap();
+    viet.attach(&material, &second, "Phụ lục.docx", None)
+        .unwrap();
+    let states = viet.attachment_states(&material).unwrap();
+    assert_eq!(
+        states
+            .iter()
+            .map(|s| s.attachment.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Nghị quyết.pdf", "Phụ lục.docx"]
+    );
+    assert!(states.iter().all(|s| s.on_device));
+    assert!(
+        states.iter().all(|s| s.upload == AttachmentUpload::Pending),
+        "{states:?}"
+    );
+    assert_eq!(
+        states.iter().map(|s| &s.attachment).collect::<Vec<_>>(),
+        viet.attachments(&material)
+            .unwrap()
+            .iter()
+            .collect::<Vec<_>>()
+    );
+
+    // The server took the first and refused the second.
+    let queue = viet.pending_blob_uploads().unwrap();
+    let up = |sha: BlobHash| queue.iter().find(|u| u.sha256 == sha).unwrap().clone();
+    viet.mark_blob_uploaded(&up(BlobHash::of(&first))).unwrap();
+    viet.mark_blob_refused(&up(BlobHash::of(&second)), "too_large", "quá lớn")
+        .unwrap();
+    let states = viet.attachment_states(&material).unwrap();
+    assert_eq!(states[0].upload, AttachmentUpload::NotQueued);
+    assert_eq!(
+        states[1].upload,
+        AttachmentUpload::Refused {
+            code: "too_large".into(),
+            message: "quá lớn".into()
+        }
+    );
+
+    // Another phone receives the material: listed, not on it, nothing of its own to send.
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut luong = Store::open(other_dir.path().join("luong.sotay")).unwrap();
+    luong.set_identity(&MemberId::new("m-luong")).unwrap();
+    let mut copy = viet.export_document(&material).unwrap();
+    luong.merge_document(&mut copy).unwrap();
+    let states = luong.attachment_states(&material).unwrap();
+    assert_eq!(states.len(), 2);
+    assert!(states.iter().all(|s| !s.on_device), "{states:?}");
+    assert!(
+        states
+            .iter()
+            .all(|s| s.upload == AttachmentUpload::NotQueued)
+    );
+    // Fetched: on the phone now.
+    luong
+        .put_fetched_blob(&BlobHash::of(&first), &first)
+        .unwrap();
+    let states = luong.attachment_states(&material).unwrap();
+    assert_eq!(
+        states.iter().map(|s| s.on_device).collect::<Vec<_>>(),
+        [true, false]
+    );
+    let one = luong
+        .attachment_state(&material, &BlobHash::of(&second))
+        .unwrap()
+        .expect("listed");
+    assert_eq!(one, states[1]);
+    assert_eq!(
+        luong
+            .attachment_state(&material, &BlobHash::of(b"not listed"))
+            .unwrap(),
+        None
+    );
+    assert!(matches!(
+        luong.attachment_states(&DocId::new("no-such-doc")),
+        Err(Error::DocumentNotFound(_))
+    ));
+}

@@ -14,7 +14,7 @@ use sotay_core::org::{MemberStatus, Role};
 use sotay_core::protocol::{
     self, AUTH_HEADER, ErrorBody, PROTOCOL_VERSION, PushDoc, SyncRequest, SyncResponse, paths,
 };
-use sotay_core::sync::{BlobClient, ClientConfig, fetch_blob};
+use sotay_core::sync::{BlobClient, BlobFetch, ClientConfig, FetchStart, fetch_blob};
 use sotay_core::{Error, Store};
 use sotay_server::admin::{self, NewMember};
 use sotay_server::demo;
@@ -695,6 +695,80 @@ async fn test_fetch_without_enrollment_is_a_clear_error() {
     ));
     assert!(matches!(
         fetch_blob(&mut s, &ClientConfig::default(), &sha).await,
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+/// The fetch as steps (what the phone bindings run): the store is needed only to begin and
+/// to keep, so an edit between the steps goes through; a file the sender has not sent yet
+/// is a 404 and nothing is kept; once kept, the next fetch starts from the cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_a_fetch_in_steps_leaves_the_store_free_while_it_downloads() {
+    let (dir, server) = start().await;
+    let mut viet = phone(dir.path(), &server, "m-viet").await;
+    let mut luong = phone(dir.path(), &server, "m-luong").await;
+    let cfg = ClientConfig::default();
+    let bytes = pdf(18, 50_000);
+    let (m, sha) = viet_attaches(&mut viet, &bytes).await;
+    // A second file Việt lists but has not sent yet (the sync that would send it is later).
+    let unsent = pdf(19, 1000);
+    let unsent_sha = viet
+        .store
+        .attach(&m, &unsent, "Phụ lục chưa gửi.pdf", None)
+        .unwrap()
+        .sha256;
+    viet.store
+        .mark_blob_refused(
+            &viet.store.pending_blob_uploads().unwrap()[0],
+            "test",
+            "kept back by the test",
+        )
+        .unwrap();
+    viet.sync().await.unwrap();
+    luong.sync().await.unwrap();
+
+    let FetchStart::Download(fetch) = BlobFetch::begin(&mut luong.store, &cfg, &sha).unwrap()
+    else {
+        panic!("not on Lượng's phone yet");
+    };
+    assert_eq!(fetch.sha256(), &sha);
+    // The download holds no borrow of the store: a comment goes through meanwhile.
+    let download = fetch.download();
+    luong
+        .store
+        .add_comment(
+            &m,
+            &sotay_core::model::text_doc::NewComment {
+                kind: sotay_core::model::text_doc::CommentKind::Comment,
+                body: "Đã đọc".into(),
+                anchor: None,
+                reply_to: None,
+            },
+        )
+        .unwrap();
+    let got = download.await.unwrap();
+    assert_eq!(got, bytes);
+    assert!(!luong.store.has_blob(&sha).unwrap(), "kept only by keep");
+    fetch.keep(&mut luong.store, &got).unwrap();
+    match BlobFetch::begin(&mut luong.store, &cfg, &sha).unwrap() {
+        FetchStart::Cached(b) => assert_eq!(b, bytes),
+        FetchStart::Download(_) => panic!("kept, so cached"),
+    }
+
+    // Listed but never sent: a 404, nothing kept.
+    let FetchStart::Download(fetch) =
+        BlobFetch::begin(&mut luong.store, &cfg, &unsent_sha).unwrap()
+    else {
+        panic!("never on Lượng's phone");
+    };
+    match fetch.download().await {
+        Err(Error::Server { status: 404, .. }) => {}
+        other => panic!("expected a 404, got {other:?}"),
+    }
+    assert!(!luong.store.has_blob(&unsent_sha).unwrap());
+    // Listed nowhere on this phone: sync first.
+    assert!(matches!(
+        BlobFetch::begin(&mut luong.store, &cfg, &BlobHash::of(b"nobody")),
         Err(Error::InvalidInput(_))
     ));
 }

@@ -59,6 +59,34 @@ pub struct AttachmentSource {
     pub attachment: Attachment,
 }
 
+/// Where an attachment's bytes stand on this phone: whether it holds them, and whether they
+/// wait to be sent from here (what a screen shows next to the file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentState {
+    /// The entry, as the material lists it.
+    pub attachment: Attachment,
+    /// This phone holds the bytes (added here, or fetched already): opening needs no network.
+    pub on_device: bool,
+    /// Whether the bytes wait to be sent from this phone to the material's branch.
+    pub upload: AttachmentUpload,
+}
+
+/// Whether an attachment's bytes wait to be sent from this phone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AttachmentUpload {
+    /// Nothing waits here: the server has them, or another phone added them.
+    NotQueued,
+    /// Queued: they go with the next sync.
+    Pending,
+    /// The server refused them for good (they are not sent again unless attached again).
+    Refused {
+        /// The server's error code (`too_large`, `forbidden`, …).
+        code: String,
+        /// The server's message.
+        message: String,
+    },
+}
+
 fn parse_hash(s: &str) -> rusqlite::Result<BlobHash> {
     BlobHash::parse(s).map_err(|e| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
@@ -162,6 +190,62 @@ impl Store {
     /// A draft's or material's attachments, oldest first.
     pub fn attachments(&mut self, doc: &DocId) -> Result<Vec<Attachment>> {
         text_doc::attachments(self.doc(doc)?)
+    }
+
+    /// A draft's or material's attachments, oldest first, each with whether this phone holds
+    /// its bytes and whether they wait to be sent from here (to the document's branch).
+    pub fn attachment_states(&mut self, doc: &DocId) -> Result<Vec<AttachmentState>> {
+        let d = self.doc(doc)?;
+        let attachments = text_doc::attachments(d)?;
+        let branch = text_doc::header(d)?.branch_id;
+        attachments
+            .into_iter()
+            .map(|a| self.attachment_state_of(a, &branch))
+            .collect()
+    }
+
+    /// One attachment of a draft or material with its state ([`Store::attachment_states`]);
+    /// `None` when the document does not list `sha256`.
+    pub fn attachment_state(
+        &mut self,
+        doc: &DocId,
+        sha256: &BlobHash,
+    ) -> Result<Option<AttachmentState>> {
+        let d = self.doc(doc)?;
+        let Some(attachment) = text_doc::attachment(d, sha256)? else {
+            return Ok(None);
+        };
+        let branch = text_doc::header(d)?.branch_id;
+        self.attachment_state_of(attachment, &branch).map(Some)
+    }
+
+    fn attachment_state_of(
+        &self,
+        attachment: Attachment,
+        branch: &BranchId,
+    ) -> Result<AttachmentState> {
+        let queued: Option<(String, Option<String>, Option<String>)> = self
+            .reader
+            .query_row(
+                "SELECT state, refused_code, refused_message FROM blob_uploads
+                 WHERE sha256 = ?1 AND branch_id = ?2",
+                params![attachment.sha256.to_hex(), branch.as_str()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let upload = match queued {
+            None => AttachmentUpload::NotQueued,
+            Some((state, code, message)) if state == "refused" => AttachmentUpload::Refused {
+                code: code.unwrap_or_default(),
+                message: message.unwrap_or_default(),
+            },
+            Some(_) => AttachmentUpload::Pending,
+        };
+        Ok(AttachmentState {
+            on_device: self.has_blob(&attachment.sha256)?,
+            attachment,
+            upload,
+        })
     }
 
     /// A blob's bytes from this phone's cache; `None` when this phone does not hold it yet:

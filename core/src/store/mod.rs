@@ -31,7 +31,7 @@ use automerge::ChangeHash;
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use approvals::{ApprovalRights, ApproveBlocker, SignoffRecord, SignoffState};
-pub use blobs::{AttachmentSource, BlobRefusal, BlobUpload};
+pub use blobs::{AttachmentSource, AttachmentState, AttachmentUpload, BlobRefusal, BlobUpload};
 pub use db::SCHEMA_VERSION;
 pub use needs_me::{ApprovalNeedingMe, NeedsMe, ThreadNeedingMe, ThreadReason};
 use read_model::CountsHint;

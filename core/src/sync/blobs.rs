@@ -10,6 +10,8 @@
 //! fetch:   store.blob (cache) ─▶ download (network; hash checked) ─▶ store.put_fetched_blob
 //! ```
 //!
+//! [`BlobFetch`] runs a fetch as those steps for a caller that shares its store.
+//!
 //! [`super::sync`] sends the queued blobs after the document rounds (text first); a member
 //! opening an attachment fetches it with [`fetch_blob`]. Every download is checked against
 //! its hash (and a size cap) before anything is stored: a damaged or substituted blob is
@@ -337,40 +339,97 @@ pub async fn upload_blobs(store: &mut Store, cfg: &ClientConfig) -> Result<BlobR
 /// cache and returned. A damaged download is refused ([`Error::BlobDamaged`]) and nothing is
 /// stored; a blob no material here lists is [`Error::InvalidInput`] (sync first); one the
 /// server does not have yet is a 404 [`Error::Server`] (its sender has not synced since).
+///
+/// Holds `store` throughout; a caller sharing its store runs the steps of [`BlobFetch`]
+/// instead, lending it only to [`BlobFetch::begin`] and [`BlobFetch::keep`].
 pub async fn fetch_blob(
     store: &mut Store,
     cfg: &ClientConfig,
     sha256: &BlobHash,
 ) -> Result<Vec<u8>> {
-    if let Some(bytes) = store.blob(sha256)? {
-        return Ok(bytes);
-    }
-    let sources = store.attachment_sources(sha256)?;
-    if sources.is_empty() {
-        return Err(Error::InvalidInput(format!(
-            "no material on this phone lists the attachment {sha256}; sync first"
-        )));
-    }
-    let client = BlobClient::begin(store, cfg)?;
-    let mut tried: Vec<&BranchId> = Vec::new();
-    let mut last = None;
-    for source in &sources {
-        if tried.contains(&&source.branch_id) {
-            continue;
+    match BlobFetch::begin(store, cfg, sha256)? {
+        FetchStart::Cached(bytes) => Ok(bytes),
+        FetchStart::Download(fetch) => {
+            let bytes = fetch.download().await?;
+            fetch.keep(store, &bytes)?;
+            Ok(bytes)
         }
-        tried.push(&source.branch_id);
-        match client
-            .download(&source.branch_id, sha256, source.attachment.size)
-            .await
-        {
-            Ok(bytes) => {
-                store.put_fetched_blob(sha256, &bytes)?;
-                return Ok(bytes);
+    }
+}
+
+/// How a fetch starts: the bytes are on this phone already, or they must be downloaded.
+#[derive(Debug)]
+pub enum FetchStart {
+    /// This phone holds the bytes (added here, or fetched before).
+    Cached(Vec<u8>),
+    /// They must be downloaded: run [`BlobFetch::download`], then [`BlobFetch::keep`].
+    Download(Box<BlobFetch>),
+}
+
+/// [`fetch_blob`] as steps that each need the store only briefly, or not at all:
+///
+/// ```text
+/// begin (store: cache, sources, enrollment) ─▶ download (network) ─▶ keep (store)
+/// ```
+#[derive(Debug)]
+pub struct BlobFetch {
+    client: BlobClient,
+    sha256: BlobHash,
+    /// The branches to try, in order, with the size the material lists there.
+    sources: Vec<(BranchId, u64)>,
+}
+
+impl BlobFetch {
+    /// Reads the cache, the materials listing `sha256` and the enrollment (the store,
+    /// briefly). [`Error::InvalidInput`] when no material on this phone lists it (sync
+    /// first); [`Error::NotEnrolled`] when it must be downloaded and the device is not
+    /// enrolled.
+    pub fn begin(store: &mut Store, cfg: &ClientConfig, sha256: &BlobHash) -> Result<FetchStart> {
+        if let Some(bytes) = store.blob(sha256)? {
+            return Ok(FetchStart::Cached(bytes));
+        }
+        let mut sources: Vec<(BranchId, u64)> = Vec::new();
+        for source in store.attachment_sources(sha256)? {
+            if !sources.iter().any(|(b, _)| *b == source.branch_id) {
+                sources.push((source.branch_id, source.attachment.size));
             }
-            // Listed in another branch too: the server may have it there.
-            Err(e @ Error::Server { status: 404, .. }) => last = Some(e),
-            Err(e) => return Err(e),
         }
+        if sources.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "no material on this phone lists the attachment {sha256}; sync first"
+            )));
+        }
+        Ok(FetchStart::Download(Box::new(BlobFetch {
+            client: BlobClient::begin(store, cfg)?,
+            sha256: *sha256,
+            sources,
+        })))
     }
-    Err(last.unwrap_or_else(|| Error::Offline("no attempt made".into())))
+
+    /// The hash being fetched.
+    pub fn sha256(&self) -> &BlobHash {
+        &self.sha256
+    }
+
+    /// Downloads the bytes (the network only), checked against the hash: from each branch
+    /// listing it in turn while the server answers 404 there. A damaged download is
+    /// [`Error::BlobDamaged`]; a blob no branch has yet is the last 404 [`Error::Server`].
+    pub async fn download(&self) -> Result<Vec<u8>> {
+        let mut last = None;
+        for (branch, size) in &self.sources {
+            match self.client.download(branch, &self.sha256, *size).await {
+                Ok(bytes) => return Ok(bytes),
+                // Listed in another branch too: the server may have it there.
+                Err(e @ Error::Server { status: 404, .. }) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::Offline("no attempt made".into())))
+    }
+
+    /// Keeps downloaded bytes in the cache (the store, briefly), checked again against the
+    /// hash ([`Store::put_fetched_blob`]).
+    pub fn keep(&self, store: &mut Store, bytes: &[u8]) -> Result<()> {
+        store.put_fetched_blob(&self.sha256, bytes)
+    }
 }

@@ -27,7 +27,10 @@ use crate::protocol::{EnrollRequest, EnrollResponse, ErrorBody, Rejection, paths
 use crate::store::{Enrollment, Store};
 use crate::{Error, Result};
 
-pub use blobs::{BlobClient, BlobReport, PendingBlob, UploadOutcome, fetch_blob, upload_blobs};
+pub use blobs::{
+    BlobClient, BlobFetch, BlobReport, FetchStart, PendingBlob, UploadOutcome, fetch_blob,
+    upload_blobs,
+};
 pub use session::{Reply, Round, SyncSession};
 
 /// What a sync did.
