@@ -53,7 +53,9 @@ pub enum ApiError {
     /// again and choose again.
     #[error("{0}")]
     ConflictChanged(String),
-    /// No such document, topic, comment or legal basis here (not synced yet, or a stale id).
+    /// No such document, topic, comment or legal basis here (not synced yet, or a stale id);
+    /// or an attachment the server does not have yet (the phone that attached it has not
+    /// synced since).
     #[error("{0}")]
     NotFound(String),
     /// The input is not acceptable (empty title, bad date, range outside the text, a draft's
@@ -68,6 +70,11 @@ pub enum ApiError {
     /// keeps working. Report it.
     #[error("{0}")]
     Damaged(String),
+    /// An attachment that arrived does not match its SHA-256 (damaged on the way or on the
+    /// server): it was refused and nothing was kept. Try again later; report it if it
+    /// persists.
+    #[error("{0}")]
+    AttachmentDamaged(String),
     /// The store file could not be opened and was moved aside (nothing was deleted); opening
     /// again starts an empty store. Tell the member and report it.
     #[error("{0}")]
@@ -87,6 +94,7 @@ impl ApiError {
                 ApiError::DeviceRejected(message)
             }
             (426, _) => ApiError::UpdateRequired(message),
+            (404, "not_found") => ApiError::NotFound(message),
             (500.., _) => ApiError::ServerUnavailable(message),
             _ => ApiError::ServerRefused(message),
         }
@@ -110,9 +118,8 @@ impl From<Error> for ApiError {
             | Error::CommentNotFound(_) => ApiError::NotFound(message),
             Error::InvalidInput(_) | Error::WrongKind { .. } => ApiError::InvalidInput(message),
             Error::Sqlite(_) | Error::Io(_) => ApiError::Storage(message),
-            Error::DocumentDamaged { .. }
-            | Error::InvalidDocument(_)
-            | Error::BlobDamaged { .. } => ApiError::Damaged(message),
+            Error::DocumentDamaged { .. } | Error::InvalidDocument(_) => ApiError::Damaged(message),
+            Error::BlobDamaged { .. } => ApiError::AttachmentDamaged(message),
             Error::DatabaseTooNew { .. } => ApiError::UpdateRequired(message),
             Error::DatabaseMovedAside { .. } => ApiError::StoreMovedAside(message),
             Error::Automerge(_) | Error::Json(_) => ApiError::Internal(message),
@@ -164,6 +171,9 @@ mod tests {
             server(400, "bad_request"),
             ApiError::ServerRefused(_)
         ));
+        // An attachment the server does not have yet; any other 404 is a refusal.
+        assert!(matches!(server(404, "not_found"), ApiError::NotFound(_)));
+        assert!(matches!(server(404, "http"), ApiError::ServerRefused(_)));
     }
 
     #[test]
@@ -189,5 +199,13 @@ mod tests {
             }),
             ApiError::InvalidInput(_)
         ));
+        let damaged = ApiError::from(Error::BlobDamaged {
+            sha256: "ab".into(),
+            reason: "its 3 bytes hash to cd".into(),
+        });
+        assert!(
+            matches!(&damaged, ApiError::AttachmentDamaged(m) if m.contains("nothing was stored")),
+            "{damaged:?}"
+        );
     }
 }

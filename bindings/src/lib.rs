@@ -14,7 +14,8 @@
 //! shared, thread-safe [`SotayStore`]. A method that would need more than a conversion is a
 //! sign that core lacks something; it is added there, not here. The only machinery of its
 //! own is what a foreign boundary needs: the tokio runtime that runs network calls for the
-//! apps' `async` ([`runtime`]), and the observer plumbing that tells the apps' listeners
+//! apps' `async` — sync and attachment downloads, each locking the store only for its local
+//! steps ([`runtime`]) — and the observer plumbing that tells the apps' listeners
 //! about sync status and document changes ([`listeners`]).
 //!
 //! ## Layout
@@ -25,7 +26,11 @@
 //!   drafts to read; `mark_thread_seen`); the session cycle (sessions and their minutes,
 //!   publishing, receipts and the reading list, minutes signed and adopted by chair and
 //!   clerk, tasks); the proposals board, the branch overview and participation evidence;
-//!   history; `enroll` and `sync` (async), `set_server_url`; listener registration.
+//!   attachments (`attach` a file to a material, `attachments` with whether each is on
+//!   this phone and waits to be sent or was refused, `attachment_bytes`, `fetch_attachment`
+//!   — async, lazy, hash-checked — and `blob_refusals`); history; `enroll` and `sync`
+//!   (async; a sync sends the attached files after the documents), `set_server_url`;
+//!   listener registration.
 //! - [`records`]: the records and enums that cross the boundary, with their conversions
 //!   (and `vietnam_time`, how a typed "08:00" becomes a session's start).
 //! - [`labels`]: the Vietnamese words for roles, statuses, kinds, attendance, task and

@@ -11,7 +11,7 @@ use crate::error::{ApiError, Result};
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
 
 /// The runtime, started on first use (two workers: sync is one request at a time; the
-/// blocking pool runs the store-bound part of each sync).
+/// blocking pool runs the store-bound part of each sync and attachment download).
 pub(crate) fn runtime() -> Result<&'static Runtime> {
     if let Some(rt) = RUNTIME.get() {
         return Ok(rt);

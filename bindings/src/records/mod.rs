@@ -9,6 +9,7 @@
 //! - document versions (Automerge heads) are lists of hex change hashes.
 
 mod approval;
+mod attachment;
 mod delta;
 mod evidence;
 mod needs_me;
@@ -20,6 +21,7 @@ mod sync;
 mod text_doc;
 
 pub use approval::*;
+pub use attachment::*;
 pub use delta::*;
 pub use evidence::*;
 pub use needs_me::*;

@@ -4,6 +4,7 @@ use sotay_core::protocol as core_protocol;
 use sotay_core::store as core_store;
 use sotay_core::sync as core_sync;
 
+use super::BlobRefusal;
 use crate::error::ApiError;
 
 /// A pushed document the server refused (nothing of it reached anyone).
@@ -76,6 +77,12 @@ pub struct SyncReport {
     /// or whose sign-offs arrived, were acknowledged or were refused (and every document
     /// holding sign-offs when a new member directory arrived).
     pub changed_documents: Vec<String>,
+    /// Files attached here that the server has now (sent after the documents, or found
+    /// there already). Not counted in `round_trips` or the byte counts.
+    pub blobs_uploaded: u32,
+    /// Files attached here that the server refused for good (too large for it, …); also
+    /// listed by `blob_refusals` until attached again.
+    pub blobs_refused: Vec<BlobRefusal>,
 }
 
 impl SyncReport {
@@ -93,6 +100,8 @@ impl SyncReport {
             deferred: r.deferred.iter().map(ToString::to_string).collect(),
             signoffs_refused: r.signoffs_refused.into_iter().map(Into::into).collect(),
             changed_documents: changed,
+            blobs_uploaded: r.blobs_uploaded,
+            blobs_refused: r.blobs_refused.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -2,11 +2,12 @@
 //! hear about its changes.
 //!
 //! Local reads and writes are synchronous (they are fast and durable when they return; the
-//! Kotlin and Swift layers move them off the main thread). Network work (`enroll`, `sync`)
-//! is `async`, on the runtime in [`crate::runtime`]. Every method is a conversion around one
+//! Kotlin and Swift layers move them off the main thread). Network work (`enroll`, `sync`,
+//! `fetch_attachment`) is `async`, on the runtime in [`crate::runtime`]. Every method is a conversion around one
 //! `Store` call; the methods live in this module's files by area.
 
 mod approvals;
+mod attachments;
 mod drafts;
 mod plans;
 mod reports;

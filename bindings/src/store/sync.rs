@@ -7,13 +7,15 @@
 //! once and are pushed by the next round or the next sync. Syncs run one at a time (a gate
 //! apart from the store lock). The status listeners follow a sync (`Syncing` with progress,
 //! then idle / offline / failed), and the document-change listeners hear exactly the
-//! documents it changed (core's `SyncReport::changed`). Enrollment is short and holds the
-//! store throughout.
+//! documents it changed (core's `SyncReport::changed`). After the rounds it sends the files
+//! attached here (core's `BlobClient` steps), again with the store locked only to read the
+//! next file and to record the server's answer. Enrollment is short and holds the store
+//! throughout.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use sotay_core::Store;
-use sotay_core::sync::{self as core_sync, ClientConfig, SyncSession};
+use sotay_core::sync::{self as core_sync, BlobClient, BlobReport, ClientConfig, SyncSession};
 use tokio::runtime::Handle;
 
 use super::{SotayStore, lock_store, unsent_count};
@@ -41,8 +43,9 @@ impl SotayStore {
     }
 
     /// Syncs every document and sign-off with the server in one round trip (more only for
-    /// large downloads). Offline is a normal outcome (`Offline`): every edit stays queued.
-    /// Local calls made while it waits on the network do not wait for it.
+    /// large downloads), then sends the files attached here (one request each). Offline is a
+    /// normal outcome (`Offline`): every edit and file stays queued. Local calls made while
+    /// it waits on the network do not wait for it.
     pub async fn sync(&self) -> Result<SyncReport> {
         let store = Arc::clone(&self.store);
         let hub = Arc::clone(&self.hub);
@@ -101,7 +104,11 @@ fn sync_blocking(store: &Mutex<Store>, gate: &Mutex<()>, hub: &Hub) -> Result<Sy
     hub.set_status(SyncStatus::Syncing {
         progress: SyncProgress::default(),
     });
-    let outcome = run_rounds(store, hub, &mut session);
+    let outcome = run_rounds(store, hub, &mut session).and_then(|()| {
+        let blobs = upload_blobs(store, &cfg)?;
+        session.add_blob_report(&blobs);
+        Ok(())
+    });
     // A sync cut off midway kept what its finished rounds applied: name those documents too.
     let changed_so_far = session.report().changed.clone();
     let mut s = lock_store(store);
@@ -140,8 +147,30 @@ fn run_rounds(
     }
 }
 
+/// Sends the files attached here that the server lacks, after the rounds (text first, so a
+/// large file never holds an edit back), as core's `sync` does: the store is locked to read
+/// the next file and to record the server's answer, and released while the file is on the
+/// network. A network failure ends the pass with its error; what was not sent stays queued.
+pub(super) fn upload_blobs(
+    store: &Mutex<Store>,
+    cfg: &ClientConfig,
+) -> sotay_core::Result<BlobReport> {
+    if lock_store(store).pending_blob_uploads()?.is_empty() {
+        return Ok(BlobReport::default());
+    }
+    let mut client = BlobClient::begin(&mut lock_store(store), cfg)?;
+    loop {
+        let next = client.next_upload(&lock_store(store))?;
+        let Some(blob) = next else {
+            return Ok(client.report().clone());
+        };
+        let outcome = Handle::current().block_on(client.upload(&blob))?;
+        client.record_upload(&mut lock_store(store), &blob, &outcome)?;
+    }
+}
+
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::listeners::tests::WAIT;
     use std::io::{Read, Write};
@@ -218,7 +247,7 @@ mod tests {
     }
 
     /// Enrolls `store` with a server at `url` directly (no enrollment exchange).
-    fn enroll_at(store: &SotayStore, url: &str) {
+    pub(crate) fn enroll_at(store: &SotayStore, url: &str) {
         lock_store(&store.store)
             .set_enrollment(&sotay_core::store::Enrollment {
                 server_url: url.to_owned(),
