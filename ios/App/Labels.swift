@@ -113,6 +113,7 @@ enum ErrorText {
         case .InvalidInput(let m): "Dữ liệu chưa hợp lệ: \(m)"
         case .Storage: "Bộ nhớ máy gặp lỗi. Hãy giải phóng dung lượng rồi thử lại."
         case .Damaged: "Một tài liệu bị hỏng và đã được cách ly."
+        case .AttachmentDamaged: "Tệp tải về bị lỗi (không khớp mã kiểm tra) nên không được lưu. Hãy tải lại sau."
         case .StoreMovedAside: "Không mở được sổ tay; tệp cũ đã được giữ lại."
         case .Internal: "Lỗi của ứng dụng. Hãy báo cho quản trị viên."
         }

@@ -1,5 +1,6 @@
 // A topic's draft with its materials and anchored comments and proposals.
 
+import QuickLook
 import SoTayKit
 import SwiftUI
 
@@ -9,6 +10,8 @@ struct TopicDraftView: View {
     @State private var quote = ""
     @State private var comment = ""
     @State private var isProposal = false
+    /// The cache copy of the attachment QuickLook shows.
+    @State private var preview: URL?
 
     init(sotay: SoTay, planId: String, topicId: String) {
         _vm = State(initialValue: TopicDraftViewModel(sotay: sotay, planId: planId, topicId: topicId))
@@ -24,6 +27,15 @@ struct TopicDraftView: View {
                         .onChange(of: doc.body) { _, new in editing = new }
                     Button("Lưu thay đổi") { vm.replaceBody(editing) }
                         .disabled(editing == doc.body)
+                }
+                if !vm.state.attachments.isEmpty {
+                    Section("Tệp đính kèm") {
+                        ForEach(vm.state.attachments, id: \.sha256) { a in
+                            AttachmentRow(attachment: a, fetching: vm.state.fetching.contains(a.sha256)) {
+                                vm.openAttachment(a)
+                            }
+                        }
+                    }
                 }
                 Section("Góp ý mới") {
                     TextField("Đoạn văn được góp ý (để trống: cả bài)", text: $quote)
@@ -64,6 +76,56 @@ struct TopicDraftView: View {
         .navigationTitle(vm.state.topic?.title ?? "Chuyên đề")
         .overlay { if vm.state.loading { ProgressView() } }
         .errorAlert(vm.state.error) { vm.clearError() }
+        // An attachment opened (from the phone, or downloaded first) is shown by QuickLook.
+        .onChange(of: vm.state.openedAttachment) { _, opened in
+            guard let opened else { return }
+            preview = try? AttachmentFiles.copy(opened)
+            vm.closeAttachment()
+        }
+        .quickLookPreview($preview)
+    }
+}
+
+/// A file of the material: name, size, whether it waits to be sent; "Mở" or "Tải về".
+struct AttachmentRow: View {
+    let attachment: Attachment
+    let fetching: Bool
+    let open: () -> Void
+
+    var body: some View {
+        HStack {
+            VStack(alignment: .leading, spacing: 2) {
+                Text(attachment.name)
+                Text(attachment.sizeLabel).font(.caption).foregroundStyle(.secondary)
+                switch attachment.upload {
+                case .pending:
+                    Text("Chờ gửi lên máy chủ").font(.caption)
+                case .refused(_, let message):
+                    Text("Máy chủ từ chối tệp này: \(message)").font(.caption).foregroundStyle(.red)
+                case .notQueued:
+                    EmptyView()
+                }
+            }
+            Spacer()
+            if fetching {
+                ProgressView()
+            } else {
+                Button(attachment.onDevice ? "Mở" : "Tải về", action: open).buttonStyle(.borderless)
+            }
+        }
+    }
+}
+
+/// Cache copies of opened attachments, for QuickLook and sharing.
+enum AttachmentFiles {
+    /// Writes `opened` to `Caches/attachments/<sha256>/<name>` (the name as the core cleaned
+    /// it: no path) and returns its URL.
+    static func copy(_ opened: OpenedAttachment) throws -> URL {
+        let dir = URL.cachesDirectory.appending(path: "attachments/\(opened.attachment.sha256)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let file = dir.appending(path: opened.attachment.name)
+        try opened.bytes.write(to: file, options: .atomic)
+        return file
     }
 }
 

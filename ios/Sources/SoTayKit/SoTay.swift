@@ -110,6 +110,21 @@ public final class SoTay: Sendable {
         }
     }
 
+    /// A signal each time a sync ends (and once at once, unless one is running), conflated.
+    /// For screens showing what a sync may have changed beyond documents (attachments sent
+    /// or refused). A status that only updates the unsent count is no signal.
+    func syncEndSignals() -> AsyncStream<Void> {
+        let wasSyncing = SyncingLatch()
+        return stream(bufferingPolicy: .newest) { deliver in
+            store.subscribeSyncStatus(listener: StatusRelay(
+                { status in
+                    var syncing = false
+                    if case .syncing = status { syncing = true }
+                    if wasSyncing.swap(syncing) != false && !syncing { deliver(()) }
+                }, count: liveListeners))
+        }
+    }
+
     /// Where sync stands, as stored (last sync, last error, unsent documents).
     public func syncState() async throws -> SyncState { try await call { try $0.syncState() } }
 
@@ -313,6 +328,41 @@ public final class SoTay: Sendable {
     /// Decides a proposal.
     public func setProposalStatus(docId: String, commentId: String, _ status: ProposalStatus) async throws {
         try await call { try $0.setProposalStatus(docId: docId, commentId: commentId, status: status) }
+    }
+
+    // MARK: - Attachments
+
+    /// Attaches a file to material `docId`: its bytes stay on this phone and go to the server
+    /// with the next sync; the material lists it as `fileName` (media type `mime`, else
+    /// guessed from the name). Throws `.InvalidInput` for a file over 20 MiB or a draft
+    /// instead of a material (nothing is stored then).
+    @discardableResult
+    public func attach(docId: String, _ bytes: Data, fileName: String, mime: String? = nil) async throws -> Attachment {
+        try await call { try $0.attach(docId: docId, bytes: bytes, fileName: fileName, mime: mime) }
+    }
+
+    /// A material's attachments, oldest first: whether each is on this phone, and whether it
+    /// waits to be sent.
+    public func attachments(docId: String) async throws -> [Attachment] {
+        try await call { try $0.attachments(docId: docId) }
+    }
+
+    /// An attachment's bytes if this phone holds them, else `nil` (see ``fetchAttachment(sha256:)``).
+    public func attachmentBytes(sha256: String) async throws -> Data? {
+        try await call { try $0.attachmentBytes(sha256: sha256) }
+    }
+
+    /// An attachment's bytes: from this phone, else downloaded (checked against its SHA-256,
+    /// then kept). Throws `.NotFound` when the server does not have it yet (its sender has
+    /// not synced), `.AttachmentDamaged` when the download does not match (nothing kept),
+    /// `.Offline` when unreachable. Other calls do not wait for the download.
+    public func fetchAttachment(sha256: String) async throws -> Data {
+        try await store.fetchAttachment(sha256: sha256)
+    }
+
+    /// Files attached here that the server refused for good, with its reasons.
+    public func blobRefusals() async throws -> [BlobRefusal] {
+        try await call { try $0.blobRefusals() }
     }
 
     // MARK: - Approvals
@@ -552,5 +602,21 @@ extension UInt32 {
             throw ApiError.InvalidInput(message: "\(value) is not a valid position or count")
         }
         self = v
+    }
+}
+
+/// Whether the last sync status seen was "syncing" (`nil`: none seen yet), for
+/// ``SoTay/syncEndSignals()``; statuses arrive on Rust's delivery thread.
+final class SyncingLatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: Bool?
+
+    /// Records `syncing`; returns what was recorded before.
+    func swap(_ syncing: Bool) -> Bool? {
+        lock.lock()
+        defer { lock.unlock() }
+        let before = last
+        last = syncing
+        return before
     }
 }

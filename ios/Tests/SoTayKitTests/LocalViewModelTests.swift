@@ -171,6 +171,46 @@ final class LocalViewModelTests: XCTestCase, @unchecked Sendable {
     }
 
     @MainActor
+    func test_a_file_attached_here_opens_from_the_phone_without_a_server() async throws {
+        let phones = try Phones()
+        defer { phones.close() }
+        let sotay = try await phones.local()
+        let plan = try await sotay.createPlan(plan2026())
+        let t = try await sotay.addTopic(planId: plan, topic("Chuyên đề có tài liệu", month: 4))
+        let vm = TopicDraftViewModel(sotay: sotay, planId: plan, topicId: t)
+        await vm.addMaterial(title: "Tài liệu tham khảo", description: "", body: "Tóm tắt.").value
+        let material = try await awaitState(vm) { !$0.materials.isEmpty }.materials[0].docId
+        await vm.openMaterial(material).value
+        let bytes = Data("%PDF-1.7\nBáo cáo\n%%EOF\n".utf8)
+        await vm.attach(bytes, fileName: "Báo cáo.pdf").value
+        let a = try XCTUnwrap(vm.state.attachments.first)
+        XCTAssertEqual(vm.state.attachments.count, 1)
+        XCTAssertEqual(a.name, "Báo cáo.pdf")
+        XCTAssertEqual(a.mime, "application/pdf")
+        XCTAssertTrue(a.onDevice)
+        XCTAssertEqual(a.upload, .pending, "waits for a sync")
+        // On the phone: opening needs no server (this one has none).
+        await vm.openAttachment(a).value
+        XCTAssertNil(vm.state.error)
+        XCTAssertEqual(vm.state.openedAttachment?.bytes, bytes)
+        // A reload (any change) keeps what the member opened.
+        try await sotay.replaceBody(docId: material, with: "Tóm tắt, đã sửa.")
+        _ = try await awaitState(vm) { $0.shown?.body == "Tóm tắt, đã sửa." }
+        XCTAssertNotNil(vm.state.openedAttachment)
+        vm.closeAttachment()
+        XCTAssertNil(vm.state.openedAttachment)
+        // Showing another document closes it too.
+        await vm.openAttachment(a).value
+        await vm.openMaterial(nil).value
+        XCTAssertNil(vm.state.openedAttachment)
+        XCTAssertTrue(vm.state.attachments.isEmpty, "no draft shown, no files")
+        let kept = try await sotay.attachmentBytes(sha256: a.sha256)
+        XCTAssertEqual(kept, bytes)
+        let refusals = try await sotay.blobRefusals()
+        XCTAssertTrue(refusals.isEmpty)
+    }
+
+    @MainActor
     func test_state_changes_are_observable() async throws {
         let phones = try Phones()
         defer { phones.close() }

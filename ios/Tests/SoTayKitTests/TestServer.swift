@@ -31,13 +31,14 @@ final class TestServer: @unchecked Sendable {
         self.codes = codes
     }
 
-    /// Starts a server with the demo committee on a fresh data directory.
-    static func start() throws -> TestServer {
+    /// Starts a server with the demo committee on a fresh data directory; `maxBlobMiB`
+    /// lowers its attachment size limit (default: the server's 20 MiB).
+    static func start(maxBlobMiB: Int? = nil) throws -> TestServer {
         guard let bin = ProcessInfo.processInfo.environment["SOTAY_SERVER_BIN"] else {
             throw TestFailure("set SOTAY_SERVER_BIN to the sotay-server binary (scripts/swift-test.sh does)")
         }
         let data = try temporaryDirectory("sotay-server")
-        let started = try launch(bin: bin, data: data, listen: "127.0.0.1:0", demo: true)
+        let started = try launch(bin: bin, data: data, listen: "127.0.0.1:0", demo: true, maxBlobMiB: maxBlobMiB)
         return TestServer(bin: bin, dataDir: data, process: started.process, url: started.url, codes: started.codes)
     }
 
@@ -47,10 +48,13 @@ final class TestServer: @unchecked Sendable {
         let codes: [String: String]
     }
 
-    private static func launch(bin: String, data: URL, listen: String, demo: Bool) throws -> Started {
+    private static func launch(
+        bin: String, data: URL, listen: String, demo: Bool, maxBlobMiB: Int? = nil
+    ) throws -> Started {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: bin)
         process.arguments = ["serve", "--data", data.path, "--listen", listen] + (demo ? ["--demo"] : [])
+            + (maxBlobMiB.map { ["--max-blob-mib", String($0)] } ?? [])
         let out = Pipe()
         process.standardOutput = out
         let logURL = data.appendingPathComponent("server.log")

@@ -49,6 +49,11 @@ public class ScreenModel<State: ScreenState> {
         current
     }
 
+    /// Takes into a loaded state what actions own — not read from the store, such as a
+    /// download in flight — from `latest`, the state when the load ends (an action may have
+    /// changed it meanwhile). Nothing by default.
+    func keepActionState(_ next: inout State, from latest: State) {}
+
     /// Loads the state again now.
     @discardableResult
     public func refresh() -> Task<Void, Never> {
@@ -63,6 +68,7 @@ public class ScreenModel<State: ScreenState> {
             guard let self else { return }
             do {
                 var next = try await self.load(self.state)
+                self.keepActionState(&next, from: self.state)
                 // An action's error stays shown until dismissed or a later action succeeds.
                 next.error = self.state.error
                 self.state = next

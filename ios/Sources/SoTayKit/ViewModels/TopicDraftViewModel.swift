@@ -17,6 +17,13 @@ public struct CommentThread: Sendable, Equatable, Identifiable {
     public var quote: String? { root.anchor.map { $0.orphaned ? $0.quote : $0.current } }
 }
 
+/// An attachment opened: its entry and its bytes, for the screen to hand to a viewer
+/// (QuickLook, a share sheet).
+public struct OpenedAttachment: Sendable, Equatable {
+    public let attachment: Attachment
+    public let bytes: Data
+}
+
 /// A topic's draft, its materials, and the comments on what is open.
 public struct TopicDraftState: ScreenState, Equatable {
     public var loading = true
@@ -29,6 +36,13 @@ public struct TopicDraftState: ScreenState, Equatable {
     public var openMaterial: TextDocument?
     /// Threads of the document shown, in order of writing.
     public var threads: [CommentThread] = []
+    /// Files attached to the document shown (materials), oldest first: on this phone or not
+    /// ("Mở" / "Tải về"), waiting to be sent or refused by the server.
+    public var attachments: [Attachment] = []
+    /// The SHA-256s of attachments being downloaded now (a spinner on their rows).
+    public var fetching: Set<String> = []
+    /// The attachment opened last, with its bytes (`nil`: none, or closed).
+    public var openedAttachment: OpenedAttachment?
     public var error: ApiError?
 
     /// The document shown: the open material, else the draft.
@@ -51,6 +65,8 @@ public final class TopicDraftViewModel: ScreenModel<TopicDraftState> {
         // Any change may be the plan (the topic's fields), the draft, a material, or a new
         // draft or material of this topic; reads are cheap and a burst is one reload.
         reload(on: sotay.reloadSignals())
+        // A sync that ends may have sent this phone's files or had them refused.
+        reload(on: sotay.syncEndSignals())
         refresh()
     }
 
@@ -74,7 +90,18 @@ public final class TopicDraftViewModel: ScreenModel<TopicDraftState> {
         next.threads = (open ?? draft).map { doc in
             threads(of: doc.comments).map { CommentThread(root: $0[0], replies: Array($0.dropFirst())) }
         } ?? []
+        if let shown = open ?? draft {
+            next.attachments = try await sotay.attachments(docId: shown.id)
+        } else {
+            next.attachments = []
+        }
         return next
+    }
+
+    // Downloads in flight and the attachment opened are the actions', not the store's.
+    override func keepActionState(_ next: inout TopicDraftState, from latest: TopicDraftState) {
+        next.fetching = latest.fetching
+        next.openedAttachment = latest.openedAttachment
     }
 
     /// Runs `action` on the shown document, if any.
@@ -109,7 +136,36 @@ public final class TopicDraftViewModel: ScreenModel<TopicDraftState> {
     /// Shows a material (`nil`: back to the draft).
     @discardableResult
     public func openMaterial(_ docId: String?) -> Task<Void, Never> {
-        act { self.openId = docId }
+        act {
+            self.openId = docId
+            self.state.openedAttachment = nil
+        }
+    }
+
+    /// Attaches a file to the material shown; its bytes go to the server with the next sync.
+    /// Too large (over 20 MiB) or shown a draft: `.InvalidInput` in the state.
+    @discardableResult
+    public func attach(_ bytes: Data, fileName: String, mime: String? = nil) -> Task<Void, Never> {
+        onShown { try await self.sotay.attach(docId: $0, bytes, fileName: fileName, mime: mime) }
+    }
+
+    /// Opens an attachment ("Mở"): its bytes from this phone, or downloaded first ("Tải về"),
+    /// checked and kept, then ``TopicDraftState/openedAttachment``. While it downloads its hash
+    /// is in ``TopicDraftState/fetching``. Not on the server yet (`.NotFound`), damaged on the
+    /// way (`.AttachmentDamaged`) or offline: the state's error.
+    @discardableResult
+    public func openAttachment(_ attachment: Attachment) -> Task<Void, Never> {
+        act {
+            self.state.fetching.insert(attachment.sha256)
+            defer { self.state.fetching.remove(attachment.sha256) }
+            let bytes = try await self.sotay.fetchAttachment(sha256: attachment.sha256)
+            self.state.openedAttachment = OpenedAttachment(attachment: attachment, bytes: bytes)
+        }
+    }
+
+    /// Closes the attachment opened (handed to a viewer, or the member went back).
+    public func closeAttachment() {
+        state.openedAttachment = nil
     }
 
     /// Replaces the shown document's text (a minimal diff: others' concurrent edits survive).

@@ -11,7 +11,9 @@ import kotlinx.coroutines.withContext
 import vn.sotay.AnnualPlan
 import vn.sotay.ApprovalRights
 import vn.sotay.ApprovalStatus
+import vn.sotay.Attachment
 import vn.sotay.Attendance
+import vn.sotay.BlobRefusal
 import vn.sotay.BranchOverview
 import vn.sotay.ChangeInfo
 import vn.sotay.CommentKind
@@ -297,6 +299,35 @@ class SoTay private constructor(
     /** Decides a proposal. */
     suspend fun setProposalStatus(docId: String, commentId: String, status: ProposalStatus) =
         onIo { setProposalStatus(docId, commentId, status) }
+
+    // ----- attachments ---------------------------------------------------------------------------
+
+    /**
+     * Attaches a file to material [docId]: its bytes stay on this phone and go to the server
+     * with the next sync; the material lists it as [fileName] (media type [mime], else guessed
+     * from the name). Throws [vn.sotay.ApiException.InvalidInput] for a file over 20 MiB or a
+     * draft instead of a material (nothing is stored then).
+     */
+    suspend fun attach(docId: String, bytes: ByteArray, fileName: String, mime: String? = null): Attachment =
+        onIo { attach(docId, bytes, fileName, mime) }
+
+    /** A material's attachments, oldest first: whether each is on this phone, and whether it waits to be sent. */
+    suspend fun attachments(docId: String): List<Attachment> = onIo { attachments(docId) }
+
+    /** An attachment's bytes if this phone holds them, else `null` (see [fetchAttachment]). */
+    suspend fun attachmentBytes(sha256: String): ByteArray? = onIo { attachmentBytes(sha256) }
+
+    /**
+     * An attachment's bytes: from this phone, else downloaded (checked against its SHA-256,
+     * then kept). Throws [vn.sotay.ApiException.NotFound] when the server does not have it
+     * yet (its sender has not synced), [vn.sotay.ApiException.AttachmentDamaged] when the
+     * download does not match (nothing kept), [vn.sotay.ApiException.Offline] when
+     * unreachable. Other calls do not wait for the download.
+     */
+    suspend fun fetchAttachment(sha256: String): ByteArray = store.fetchAttachment(sha256)
+
+    /** Files attached here that the server refused for good, with its reasons. */
+    suspend fun blobRefusals(): List<BlobRefusal> = onIo { blobRefusals() }
 
     // ----- approvals ---------------------------------------------------------------------------
 

@@ -49,6 +49,13 @@ abstract class ScreenModel<S>(initial: S, parent: CoroutineScope) : AutoCloseabl
     /** The error shown by the screen. */
     protected abstract fun S.shownError(): ApiException?
 
+    /**
+     * This loaded state with what actions own — not read from the store, such as a download
+     * in flight — taken from [latest], the state when the load ends (an action may have
+     * changed it meanwhile). None by default.
+     */
+    protected open fun S.keepActionState(latest: S): S = this
+
     /** Loads the state again now (refreshes never overlap). */
     fun refresh(): Job = scope.launch { reload() }
 
@@ -56,7 +63,7 @@ abstract class ScreenModel<S>(initial: S, parent: CoroutineScope) : AutoCloseabl
         try {
             val next = load(state.value)
             // An action's error stays shown until dismissed or a later action succeeds.
-            update { latest -> next.withError(latest.shownError()) }
+            update { latest -> next.keepActionState(latest).withError(latest.shownError()) }
         } catch (e: ApiException) {
             update { it.withError(e) }
         }

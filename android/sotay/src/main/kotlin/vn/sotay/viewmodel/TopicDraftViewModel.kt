@@ -2,12 +2,17 @@ package vn.sotay.viewmodel
 
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.filter
+import kotlinx.coroutines.flow.map
 import vn.sotay.ApiException
+import vn.sotay.Attachment
 import vn.sotay.Comment
 import vn.sotay.CommentKind
 import vn.sotay.DocKind
 import vn.sotay.NewTextDoc
 import vn.sotay.ProposalStatus
+import vn.sotay.SyncStatus
 import vn.sotay.TextDocRow
 import vn.sotay.TextDocument
 import vn.sotay.Topic
@@ -22,6 +27,13 @@ data class CommentThread(val root: Comment, val replies: List<Comment>) {
     val quote: String? get() = root.anchor?.let { if (it.orphaned) it.quote else it.current }
 }
 
+/**
+ * An attachment opened: its entry and its bytes, for the screen to hand to a viewer (an
+ * `Intent` with a `FileProvider` URI on Android). Not a data class: its bytes compare by
+ * identity.
+ */
+class OpenedAttachment(val attachment: Attachment, val bytes: ByteArray)
+
 /** A topic's draft, its materials, and the comments on what is open. */
 data class TopicDraftState(
     val loading: Boolean = true,
@@ -34,6 +46,15 @@ data class TopicDraftState(
     val openMaterial: TextDocument? = null,
     /** Threads of the document shown, in order of writing. */
     val threads: List<CommentThread> = emptyList(),
+    /**
+     * Files attached to the document shown (materials), oldest first: on this phone or not
+     * ("Mở" / "Tải về"), waiting to be sent or refused by the server.
+     */
+    val attachments: List<Attachment> = emptyList(),
+    /** The SHA-256s of attachments being downloaded now (a spinner on their rows). */
+    val fetching: Set<String> = emptySet(),
+    /** The attachment opened last, with its bytes (`null`: none, or closed). */
+    val openedAttachment: OpenedAttachment? = null,
     val error: ApiException? = null,
 ) {
     /** The document shown: the open material, else the draft. */
@@ -56,12 +77,19 @@ class TopicDraftViewModel(
         // Any change may be the plan (the topic's fields), the draft, a material, or a new
         // draft or material of this topic; reads are cheap and a burst is one reload.
         reloadOn(sotay.documentChanges)
+        // A sync that ends may have sent this phone's files or had them refused (not every
+        // status: an edit's new unsent count is one too, and already reloads).
+        reloadOn(sotay.syncStatus.map { it is SyncStatus.Syncing }.distinctUntilChanged().filter { syncing -> !syncing })
         refresh()
     }
 
     override fun TopicDraftState.withError(error: ApiException?) = copy(error = error)
 
     override fun TopicDraftState.shownError() = error
+
+    // Downloads in flight and the attachment opened are the actions', not the store's.
+    override fun TopicDraftState.keepActionState(latest: TopicDraftState) =
+        copy(fetching = latest.fetching, openedAttachment = latest.openedAttachment)
 
     override suspend fun load(current: TopicDraftState): TopicDraftState {
         val topic = sotay.plan(planId).topics.firstOrNull { it.id == topicId }
@@ -78,6 +106,7 @@ class TopicDraftViewModel(
             materials = materials,
             openMaterial = open,
             threads = shown?.let { threads(it.comments).map { t -> CommentThread(t.first(), t.drop(1)) } } ?: emptyList(),
+            attachments = shown?.let { sotay.attachments(it.id) } ?: emptyList(),
         )
     }
 
@@ -96,7 +125,36 @@ class TopicDraftViewModel(
     }
 
     /** Shows a material (`null`: back to the draft). */
-    fun openMaterial(docId: String?): Job = act { openId = docId }
+    fun openMaterial(docId: String?): Job = act {
+        openId = docId
+        update { it.copy(openedAttachment = null) }
+    }
+
+    /**
+     * Attaches a file to the material shown; its bytes go to the server with the next sync.
+     * Too large (over 20 MiB) or shown a draft: [ApiException.InvalidInput] in the state.
+     */
+    fun attach(bytes: ByteArray, fileName: String, mime: String? = null): Job =
+        act { shownId()?.let { sotay.attach(it, bytes, fileName, mime) } }
+
+    /**
+     * Opens an attachment ("Mở"): its bytes from this phone, or downloaded first ("Tải về"),
+     * checked and kept, then [TopicDraftState.openedAttachment]. While it downloads its hash
+     * is in [TopicDraftState.fetching]. Not on the server yet ([ApiException.NotFound]),
+     * damaged on the way ([ApiException.AttachmentDamaged]) or offline: the state's error.
+     */
+    fun openAttachment(attachment: Attachment): Job = act {
+        update { it.copy(fetching = it.fetching + attachment.sha256) }
+        try {
+            val bytes = sotay.fetchAttachment(attachment.sha256)
+            update { it.copy(openedAttachment = OpenedAttachment(attachment, bytes)) }
+        } finally {
+            update { it.copy(fetching = it.fetching - attachment.sha256) }
+        }
+    }
+
+    /** Closes the attachment opened (the screen handed it to a viewer, or the member went back). */
+    fun closeAttachment() = update { it.copy(openedAttachment = null) }
 
     /** Replaces the shown document's text (a minimal diff: others' concurrent edits survive). */
     fun replaceBody(text: String): Job = act { shownId()?.let { sotay.replaceBody(it, text) } }

@@ -1,5 +1,6 @@
 package vn.sotay.test
 
+import kotlin.test.assertContentEquals
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertIs
@@ -16,6 +17,7 @@ import org.junit.Test
 import vn.sotay.ApiException
 import vn.sotay.ApprovalStatus
 import vn.sotay.ApproveBlocker
+import vn.sotay.AttachmentUpload
 import vn.sotay.Attendance
 import vn.sotay.CommentKind
 import vn.sotay.DocKind
@@ -162,6 +164,41 @@ class LocalViewModelTest {
         vm.edit(thread.root.id, "sửa của người khác").join()
         assertIs<ApiException.NotAuthor>(vm.state.value.error)
         vm.close()
+    }
+
+    @Test
+    fun test_a_file_attached_here_opens_from_the_phone_without_a_server() = runBlocking {
+        val sotay = phones.local()
+        val plan = sotay.createPlan(plan2026())
+        val t = sotay.addTopic(plan, topic("Chuyên đề có tài liệu", 4))
+        val vm = TopicDraftViewModel(sotay, plan, t, scope)
+        vm.addMaterial("Tài liệu tham khảo", "", "Tóm tắt.").join()
+        val material = vm.state.awaitState { it.materials.isNotEmpty() }.materials.single().docId
+        vm.openMaterial(material).join()
+        val bytes = "%PDF-1.7\nBáo cáo\n%%EOF\n".toByteArray()
+        vm.attach(bytes, "Báo cáo.pdf").join()
+        val a = vm.state.value.attachments.single()
+        assertEquals("Báo cáo.pdf", a.name)
+        assertEquals("application/pdf", a.mime)
+        assertTrue(a.onDevice)
+        assertEquals(AttachmentUpload.Pending, a.upload, "waits for a sync")
+        // On the phone: opening needs no server (this one has none).
+        vm.openAttachment(a).join()
+        assertNull(vm.state.value.error)
+        assertContentEquals(bytes, assertNotNull(vm.state.value.openedAttachment).bytes)
+        // A reload (any change) keeps what the member opened.
+        sotay.replaceBody(material, "Tóm tắt, đã sửa.")
+        vm.state.awaitState { it.shown?.body == "Tóm tắt, đã sửa." }
+        assertNotNull(vm.state.value.openedAttachment)
+        vm.closeAttachment()
+        assertNull(vm.state.value.openedAttachment)
+        // Showing another document closes it too.
+        vm.openAttachment(a).join()
+        vm.openMaterial(null).join()
+        assertNull(vm.state.value.openedAttachment)
+        assertTrue(vm.state.value.attachments.isEmpty(), "no draft shown, no files")
+        assertContentEquals(bytes, sotay.attachmentBytes(a.sha256))
+        assertTrue(sotay.blobRefusals().isEmpty())
     }
 
     @Test

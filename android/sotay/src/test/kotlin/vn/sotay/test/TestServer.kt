@@ -37,17 +37,27 @@ class TestServer private constructor(
             System.getProperty("sotay.server.bin")
                 ?: error("set -Dsotay.server.bin to the sotay-server binary (scripts/kotlin-test.sh does)")
 
-        /** Starts a server with the demo committee on a fresh data directory. */
-        fun start(): TestServer {
+        /**
+         * Starts a server with the demo committee on a fresh data directory; [maxBlobMib]
+         * lowers its attachment size limit (default: the server's 20 MiB).
+         */
+        fun start(maxBlobMib: Int? = null): TestServer {
             val bin = binary()
             val data = Files.createTempDirectory("sotay-server").toFile()
-            val (process, url, codes) = launch(bin, data, "127.0.0.1:0", demo = true)
+            val (process, url, codes) = launch(bin, data, "127.0.0.1:0", demo = true, maxBlobMib = maxBlobMib)
             return TestServer(bin, data, process, url, codes)
         }
 
-        private fun launch(bin: String, data: File, listen: String, demo: Boolean): Triple<Process, String, Map<String, String>> {
+        private fun launch(
+            bin: String,
+            data: File,
+            listen: String,
+            demo: Boolean,
+            maxBlobMib: Int? = null,
+        ): Triple<Process, String, Map<String, String>> {
             val cmd = mutableListOf(bin, "serve", "--data", data.path, "--listen", listen)
             if (demo) cmd += "--demo"
+            if (maxBlobMib != null) cmd += listOf("--max-blob-mib", maxBlobMib.toString())
             val process = ProcessBuilder(cmd)
                 .redirectError(ProcessBuilder.Redirect.appendTo(File(data, "server.log")))
                 .start()

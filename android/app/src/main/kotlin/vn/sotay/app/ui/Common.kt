@@ -36,6 +36,7 @@ fun errorText(e: ApiException): String = when (e) {
     is ApiException.InvalidInput -> stringResource(R.string.error_invalid_input, e.message ?: "")
     is ApiException.Storage -> stringResource(R.string.error_storage)
     is ApiException.Damaged -> stringResource(R.string.error_damaged)
+    is ApiException.AttachmentDamaged -> stringResource(R.string.error_attachment_damaged)
     else -> stringResource(R.string.error_other, e.message ?: "")
 }
 

@@ -14,14 +14,18 @@ import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import vn.sotay.Attachment
+import vn.sotay.AttachmentUpload
 import vn.sotay.DocKind
 import vn.sotay.ProposalStatus
 import vn.sotay.app.R
@@ -45,6 +49,15 @@ fun TopicDraftScreen(
     var comment by remember { mutableStateOf("") }
     var editing by remember { mutableStateOf<String?>(null) }
     val shown = state.shown
+    val context = LocalContext.current
+    // An attachment opened (from the phone, or downloaded first) goes to a viewer app.
+    val opened = state.openedAttachment
+    LaunchedEffect(opened) {
+        if (opened != null) {
+            viewAttachment(context, opened)
+            vm.closeAttachment()
+        }
+    }
 
     LazyColumn(modifier.padding(horizontal = 12.dp)) {
         item { ErrorBanner(state.error) { vm.clearError() } }
@@ -74,6 +87,12 @@ fun TopicDraftScreen(
                     }
                 }
             }
+            if (state.attachments.isNotEmpty()) {
+                item { Text(stringResource(R.string.draft_attachments), style = MaterialTheme.typography.titleMedium) }
+                items(state.attachments, key = { it.sha256 }) { a ->
+                    AttachmentRow(a, fetching = a.sha256 in state.fetching) { vm.openAttachment(a) }
+                }
+            }
             item { Text(stringResource(R.string.draft_comments), style = MaterialTheme.typography.titleMedium) }
             items(state.threads) { thread -> ThreadCard(thread, vm) }
             item {
@@ -95,6 +114,33 @@ fun TopicDraftScreen(
         }
         items(state.materials) { m ->
             TextButton(onClick = { vm.openMaterial(m.docId) }) { Text(m.title) }
+        }
+    }
+}
+
+/** A file of the material: name, size, whether it waits to be sent; "Mở" or "Tải về". */
+@Composable
+private fun AttachmentRow(a: Attachment, fetching: Boolean, onOpen: () -> Unit) {
+    Row(Modifier.fillMaxWidth().padding(vertical = 2.dp)) {
+        Column(Modifier.weight(1f)) {
+            Text(stringResource(R.string.attachment_row, a.name, a.sizeLabel))
+            when (val u = a.upload) {
+                AttachmentUpload.Pending -> Text(stringResource(R.string.attachment_pending), style = MaterialTheme.typography.bodySmall)
+                is AttachmentUpload.Refused ->
+                    Text(stringResource(R.string.attachment_refused, u.message), style = MaterialTheme.typography.bodySmall)
+                AttachmentUpload.NotQueued -> {}
+            }
+        }
+        TextButton(enabled = !fetching, onClick = onOpen) {
+            Text(
+                stringResource(
+                    when {
+                        fetching -> R.string.attachment_downloading
+                        a.onDevice -> R.string.attachment_open
+                        else -> R.string.attachment_download
+                    },
+                ),
+            )
         }
     }
 }
