@@ -334,6 +334,22 @@ async fn test_a_server_with_a_lower_limit_refuses_a_phones_file_for_good() {
     let m = material(&mut viet);
     let bytes = pdf(7, 4 * 1024 * 1024);
     let a = viet.store.attach(&m, &bytes, "Báo cáo.pdf", None).unwrap();
+    // What the phone asks first: the server does not have it, and takes at most 1 MiB — so
+    // the phone never starts sending 4 MiB the server would cut off.
+    let head = signed(
+        &server,
+        &mut viet,
+        "HEAD",
+        &blob_path(BRANCH, &a.sha256),
+        b"",
+    )
+    .await;
+    assert_eq!(head.status, 404);
+    let limit = head
+        .headers
+        .iter()
+        .find(|(k, _)| k == "x-sotay-max-blob-bytes");
+    assert_eq!(limit.map(|(_, v)| v.as_str()), Some("1048576"), "{head:?}");
     let r = viet.sync().await.unwrap();
     assert_eq!(r.docs_pushed, 1, "the text went: {r:?}");
     assert_eq!(r.blobs_uploaded, 0);

@@ -234,22 +234,16 @@ pub(super) async fn get_blob(
                 blob.bytes,
             )
                 .into_response(),
-            Ok(None) => {
-                // The limit, so a phone does not start sending a file that would be refused
-                // (a 413 sent while the body still streams can reach it as a reset).
-                let mut resp = not_found();
-                resp.headers_mut()
-                    .insert(MAX_BYTES_HEADER, HeaderValue::from(state.max_blob_bytes));
-                resp
-            }
+            Ok(None) => not_found(),
             Err(e) => internal("reading a blob failed", e),
         },
     )
     .await
 }
 
-/// `HEAD`: whether the branch has the blob (200 with its `Content-Length`, else 404), without
-/// its bytes: a device asks before it uploads.
+/// `HEAD`: whether the branch has the blob (200 with its `Content-Length`, else 404 with the
+/// server's size limit in `x-sotay-max-blob-bytes`), without its bytes: a device asks before
+/// it uploads, and does not send a file the server would refuse.
 pub(super) async fn head_blob(
     State(state): State<AppState>,
     Path((branch, sha256)): Path<(String, String)>,
@@ -275,7 +269,14 @@ pub(super) async fn head_blob(
                     .insert(header::CONTENT_LENGTH, HeaderValue::from(meta.size));
                 resp
             }
-            Ok(None) => not_found(),
+            Ok(None) => {
+                // The limit, so a phone does not start sending a file that would be refused
+                // (a 413 sent while the body still streams can reach it as a reset).
+                let mut resp = not_found();
+                resp.headers_mut()
+                    .insert(MAX_BYTES_HEADER, HeaderValue::from(state.max_blob_bytes));
+                resp
+            }
             Err(e) => internal("reading a blob failed", e),
         },
     )
