@@ -334,11 +334,26 @@ pub struct Directory {
     pub members: Vec<DirectoryMember>,
     /// The branches listed, with their delegations.
     pub branches: Vec<DirectoryBranch>,
+    /// What the committee set for every phone of it (signed with the rest, so a phone cannot
+    /// score its members on weights of its own).
+    pub settings: CommitteeSettings,
     /// When the server issued this directory (Unix seconds).
     pub issued_at: i64,
     /// ed25519 signature (64 bytes) by the server's key over [`Directory::signing_bytes`]: a
     /// directory altered on the phone (or anywhere between) does not verify.
     pub signature: Vec<u8>,
+}
+
+/// A committee's own settings, set by its admin on the server (`sotay-server admin committee
+/// set-evidence-weights | set-quality-grid`) and carried in the signed directory. Each is the
+/// JSON of its core type, checked by the server before it is stored and by the phone again
+/// when read; `None`: the committee keeps the defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitteeSettings {
+    /// Participation-evidence weights (`store::evidence::Weights`).
+    pub evidence_weights: Option<String>,
+    /// The meeting-quality self-score grid (`model::session::QualityGrid`).
+    pub quality_grid: Option<String>,
 }
 
 /// A member as the directory lists them.

@@ -321,3 +321,29 @@ fn test_attachment_states_say_whether_the_bytes_are_here_and_wait_to_be_sent() {
         Err(Error::DocumentNotFound(_))
     ));
 }
+
+/// "Changes since" a version name the files attached after it, with who attached them.
+#[test]
+fn test_the_delta_of_a_material_lists_the_files_attached_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = open(&dir);
+    let m = text_doc(&mut s, DocKind::Material);
+    let before = s.export_document(&m).unwrap().heads();
+    let a = s
+        .attach(&m, &pdf(4, 2_000), "Nghị quyết.pdf", None)
+        .unwrap();
+    let mut doc = s.export_document(&m).unwrap();
+    let d = sotay_core::approval::delta(&mut doc, &before, None).unwrap();
+    let sotay_core::approval::DeltaContent::Text(t) = &d.content else {
+        panic!("{d:?}")
+    };
+    assert_eq!(t.attachments_added.len(), 1);
+    assert_eq!(t.attachments_added[0].sha256, a.sha256);
+    assert_eq!(t.attachments_added[0].name, "Nghị quyết.pdf");
+    assert_eq!(t.attachments_added[0].added_by, MemberId::new("m-viet"));
+    assert!(!d.is_empty());
+    // From the version that already holds it: nothing new.
+    let now = doc.heads();
+    let d = sotay_core::approval::delta(&mut doc, &now, None).unwrap();
+    assert!(d.is_empty(), "{d:?}");
+}

@@ -1067,6 +1067,7 @@ fn enroll_offline(p: &Phone, me: &str, members: Option<&[(&str, sotay_core::org:
             name: "Chi bộ Phân xưởng Cơ điện".into(),
             plan_delegations: vec![],
         }],
+        settings: Default::default(),
         issued_at: 1_600_000_000,
         signature: vec![],
     };

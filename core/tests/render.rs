@@ -501,6 +501,7 @@ fn enroll_offline(path: &Path) {
             name: "Chi bộ Phân xưởng Cơ điện".into(),
             plan_delegations: vec![],
         }],
+        settings: Default::default(),
         issued_at: 1_600_000_000,
         signature: vec![],
     };

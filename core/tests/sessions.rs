@@ -21,13 +21,14 @@ use sotay_core::date::{self, Date};
 use sotay_core::ids::{BranchId, CommentId, DocId, DocKind, MemberId, TopicId};
 use sotay_core::model::plan::{NewTopic, TopicGroup};
 use sotay_core::model::session::{
-    self, Attendance, NewSession, NewTask, SessionField, SourceRef, TaskStatus,
+    self, Attendance, NewSession, NewTask, QualityCriterion, QualityGrid, SessionField, SourceRef,
+    TaskStatus,
 };
 use sotay_core::model::text_doc::{self, CommentKind, NewComment, NewTextDoc, ProposalStatus};
 use sotay_core::model::{Document, Editor, now_unix, reading_log};
 use sotay_core::org::{MemberStatus, Role};
 use sotay_core::protocol::{
-    Directory, DirectoryBranch, DirectoryDevice, DirectoryMember, RoleSpan,
+    CommitteeSettings, Directory, DirectoryBranch, DirectoryDevice, DirectoryMember, RoleSpan,
 };
 use sotay_core::store::evidence::{Category, Frame, NOTICE_VI, Weight, Weights};
 use sotay_core::store::{Enrollment, ProposalStage, day_start_vn, today_vn};
@@ -99,6 +100,8 @@ fn morning(day: Date) -> i64 {
 struct Branch {
     dir: tempfile::TempDir,
     phones: BTreeMap<&'static str, Store>,
+    directory: Directory,
+    server: SigningKey,
 }
 
 impl Branch {
@@ -152,6 +155,7 @@ impl Branch {
                 name: "Chi bộ Phân xưởng Cơ điện".into(),
                 plan_delegations: vec![],
             }],
+            settings: Default::default(),
             issued_at: ENROLLED,
             signature: vec![],
         };
@@ -166,7 +170,23 @@ impl Branch {
             .unwrap();
             s.replace_directory(&directory).unwrap();
         }
-        Branch { dir, phones }
+        Branch {
+            dir,
+            phones,
+            directory,
+            server,
+        }
+    }
+
+    /// What the next sync brings after the committee's admin changed its settings: the
+    /// directory, signed again, with them.
+    fn committee_sets(&mut self, settings: CommitteeSettings) {
+        self.directory.settings = settings;
+        self.directory.version += 1;
+        self.directory.sign(&self.server).unwrap();
+        for s in self.phones.values_mut() {
+            s.replace_directory(&self.directory).unwrap();
+        }
     }
 
     fn phone(&mut self, member: &str) -> &mut Store {
@@ -964,6 +984,98 @@ fn test_signatures_on_different_versions_do_not_adopt() {
     }
 }
 
+/// Two versions each carry one signature; the clerk's phone clock ran a day behind. The
+/// minutes await the chair on the clerk's version — the newer one, because it was made after
+/// the chair's — not on whichever signature claims the later time.
+#[test]
+fn test_partly_signed_minutes_follow_the_newer_version_not_the_phones_clocks() {
+    let mut b = Branch::new();
+    let s = minutes(&mut b);
+    let chair = b.phone("m-ung").sign_minutes(&s, "").unwrap();
+    b.share_signoffs("m-ung", &s, &["m-thuy"]);
+    b.phone("m-thuy")
+        .set_session_field(&s, &SessionField::Place("Phòng họp số 2".into()))
+        .unwrap();
+    let mut doc = b.phone("m-thuy").export_document(&s).unwrap();
+    let mut heads = doc.heads();
+    heads.sort_unstable();
+    let clerk = Signoff::sign(
+        SignoffFields {
+            action: SignoffAction::Approve,
+            doc_id: s.clone(),
+            doc_kind: DocKind::Session,
+            branch_id: branch(),
+            heads,
+            signer: m("m-thuy"),
+            role: Role::Member,
+            device_id: "dev-m-thuy".into(),
+            signed_at: chair.signed_at - 86_400,
+            supersedes: None,
+            note: String::new(),
+        },
+        &b.device_key("m-thuy"),
+    )
+    .unwrap();
+    for who in ["m-thuy", "m-luong"] {
+        if who == "m-luong" {
+            b.share("m-thuy", &s, &["m-luong"]);
+        }
+        deliver(b.phone(who), &[chair.clone(), clerk.clone()]);
+        match b.phone(who).minutes_adoption(&s).unwrap() {
+            Adoption::PartlySigned { signed, awaiting } => {
+                assert_eq!(signed, std::slice::from_ref(&clerk), "{who}");
+                assert_eq!(awaiting, [m("m-ung")], "{who}");
+            }
+            other => panic!("{who}: {other:?}"),
+        }
+    }
+}
+
+/// What the phone shows before the chair or the clerk may sign: every part the minutes lack,
+/// listed by `can_approve` — the same gate `sign_minutes` and the server apply.
+#[test]
+fn test_minutes_without_times_cannot_be_signed_and_can_approve_says_why() {
+    let mut b = Branch::new();
+    let (plan, t, _) = plan_and_draft(&mut b);
+    let day = d("2026-03-10");
+    let viet = b.phone("m-viet");
+    let s = viet.create_session_for_topic(&plan, &t, Some(day)).unwrap();
+    viet.set_session_field(&s, &SessionField::Chair(Some(m("m-ung"))))
+        .unwrap();
+    viet.set_session_field(&s, &SessionField::Clerk(Some(m("m-thuy"))))
+        .unwrap();
+    b.share_all("m-viet", &s);
+    let rights = b.phone("m-ung").can_approve(&s).unwrap();
+    assert!(
+        rights.has_authority() && !rights.can_approve(),
+        "{rights:?}"
+    );
+    let missing: Vec<&str> = rights
+        .blockers
+        .iter()
+        .find_map(|x| match x {
+            sotay_core::store::ApproveBlocker::NotReady(n) => Some(n),
+            _ => None,
+        })
+        .map(|n| n.missing_minutes.iter().map(String::as_str).collect())
+        .unwrap_or_default();
+    assert_eq!(missing, ["started_at", "ended_at"]);
+    let e = b.phone("m-ung").sign_minutes(&s, "").unwrap_err();
+    assert!(
+        matches!(&e, Error::NotReady(m) if m.contains("the start time")),
+        "{e}"
+    );
+    assert!(b.phone("m-ung").signoffs(&s).unwrap().is_empty());
+    // With the times, nothing stands in the way.
+    b.phone("m-ung")
+        .set_session_field(&s, &SessionField::StartedAt(Some(morning(day))))
+        .unwrap();
+    b.phone("m-ung")
+        .set_session_field(&s, &SessionField::EndedAt(Some(morning(day) + 95 * 60)))
+        .unwrap();
+    assert!(b.phone("m-ung").can_approve(&s).unwrap().can_approve());
+}
+
 #[test]
 fn test_a_member_neither_chair_nor_clerk_cannot_adopt_minutes() {
     let mut b = Branch::new();
@@ -1527,8 +1639,10 @@ fn test_unexcused_absences_in_three_months_are_flagged_and_in_two_are_not() {
 #[test]
 fn test_committee_weights_change_the_points_and_bad_weights_are_refused() {
     let mut y = year();
-    let viet = y.b.phone("m-viet");
-    assert_eq!(viet.evidence_weights().unwrap(), Weights::default());
+    assert_eq!(
+        y.b.phone("m-viet").evidence_weights().unwrap(),
+        Weights::default()
+    );
     let mut w = Weights::default();
     for x in &mut w.weights {
         if x.category == Category::Presentation {
@@ -1536,7 +1650,12 @@ fn test_committee_weights_change_the_points_and_bad_weights_are_refused() {
             x.cap = 10.0;
         }
     }
-    viet.set_evidence_weights(&w).unwrap();
+    // The committee's admin sets them on the server; the signed directory brings them.
+    y.b.committee_sets(CommitteeSettings {
+        evidence_weights: Some(serde_json::to_string(&w).unwrap()),
+        quality_grid: None,
+    });
+    let viet = y.b.phone("m-viet");
     assert_eq!(viet.evidence_weights().unwrap(), w);
     let report = viet
         .participation_evidence(Some(&branch()), 2026, now_unix())
@@ -1545,8 +1664,10 @@ fn test_committee_weights_change_the_points_and_bad_weights_are_refused() {
     let luong = report.member(&m("m-luong")).unwrap();
     assert_eq!(luong.figure(Category::Presentation).points, 10.0);
     assert_eq!(luong.task_points, 10.0, "10 − 1 + 1");
+    // Every phone of the committee uses the same.
+    assert_eq!(y.b.phone("m-thuy").evidence_weights().unwrap(), w);
 
-    // Weights outside QĐ 366's frame, or that do not read, are refused and change nothing.
+    // Weights outside QĐ 366's frame, or that do not read, are refused.
     let json = |general_cap: f64, cap: f64| {
         serde_json::to_string(&Weights {
             weights: vec![Weight {
@@ -1561,10 +1682,18 @@ fn test_committee_weights_change_the_points_and_bad_weights_are_refused() {
         .unwrap()
     };
     assert!(Weights::from_json(&json(10.0, 4.0)).is_ok());
+    let mut twice = Weights::default();
+    twice.weights.push(twice.weights[0].clone());
+    let over = Weights {
+        task_cap: 71.0,
+        ..Weights::default()
+    };
     for bad in [
         json(31.0, 4.0),
         json(10.0, -1.0),
         json(10.0, 31.0),
+        serde_json::to_string(&twice).unwrap(),
+        serde_json::to_string(&over).unwrap(),
         "{\"weights\": []}".to_owned(),
         "không phải JSON".to_owned(),
     ] {
@@ -1573,21 +1702,56 @@ fn test_committee_weights_change_the_points_and_bad_weights_are_refused() {
             "{bad}"
         );
     }
-    let mut twice = Weights::default();
-    twice.weights.push(twice.weights[0].clone());
-    assert!(matches!(
-        viet.set_evidence_weights(&twice),
-        Err(Error::InvalidInput(_))
-    ));
-    let over = Weights {
-        task_cap: 71.0,
-        ..Weights::default()
+
+    // Back to the defaults when the committee drops its own.
+    y.b.committee_sets(CommitteeSettings::default());
+    assert_eq!(
+        y.b.phone("m-viet").evidence_weights().unwrap(),
+        Weights::default()
+    );
+}
+
+#[test]
+fn test_the_committees_quality_grid_scores_the_minutes_on_every_phone() {
+    let mut b = Branch::new();
+    assert_eq!(
+        b.phone("m-viet").quality_grid().unwrap(),
+        QualityGrid::default()
+    );
+    let grid = QualityGrid {
+        criteria: vec![
+            QualityCriterion {
+                code: "prep".into(),
+                label: "Chuẩn bị".into(),
+                max: 40,
+            },
+            QualityCriterion {
+                code: "talk".into(),
+                label: "Thảo luận".into(),
+                max: 60,
+            },
+        ],
     };
+    b.committee_sets(CommitteeSettings {
+        evidence_weights: None,
+        quality_grid: Some(serde_json::to_string(&grid).unwrap()),
+    });
+    for who in ["m-viet", "m-luong"] {
+        assert_eq!(b.phone(who).quality_grid().unwrap(), grid, "{who}");
+    }
+    // A grid whose maxima do not add up to 100 never reads.
+    let mut short = grid.clone();
+    short.criteria[1].max = 50;
     assert!(matches!(
-        viet.set_evidence_weights(&over),
+        QualityGrid::from_json(&serde_json::to_string(&short).unwrap()),
         Err(Error::InvalidInput(_))
     ));
-    assert_eq!(viet.evidence_weights().unwrap(), w, "unchanged");
+    // A directory whose settings were changed after the server signed them does not verify:
+    // a phone cannot score with weights of its own.
+    let mut forged = b.directory.clone();
+    forged.settings.quality_grid = Some(serde_json::to_string(&short).unwrap());
+    assert!(b.phone("m-viet").replace_directory(&forged).is_err());
+    assert_eq!(b.phone("m-viet").quality_grid().unwrap(), grid, "unchanged");
 }
 
 /// Two phones of one member create the reading log offline (its id is derived from the

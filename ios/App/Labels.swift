@@ -28,6 +28,7 @@ enum Labels {
                 + (d.body.isEmpty ? [] : ["Sửa nội dung (\(d.body.count) chỗ)"])
                 + d.commentsAdded.map { "\($0.kind.label) mới của \($0.author)" }
                 + d.proposals.map { "\(CommentKind.proposal.label) của \($0.comment.author): \($0.from.label) → \($0.to.label)" }
+                + d.attachmentsAdded.map { "Đính kèm mới: \($0.name) (\($0.sizeLabel))" }
         case .session(let fields):
             fields.map { "Đã sửa: \(FieldScope.session.label(of: $0))" }
         }

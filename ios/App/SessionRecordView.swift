@@ -31,6 +31,10 @@ struct SessionRecordView: View {
                     ForEach(vm.state.changedSinceAdoption, id: \.self) { key in
                         Text("Đã sửa: \(FieldScope.session.label(of: key))").foregroundStyle(.orange)
                     }
+                    if !vm.state.missingBeforeSigning.isEmpty {
+                        Text("Biên bản còn thiếu trước khi ký: \(vm.state.missingBeforeSigning.map(\.label).joined(separator: ", "))")
+                            .foregroundStyle(.red)
+                    }
                     if vm.state.canSign {
                         TextField("Ghi chú", text: $note)
                         Button("Ký biên bản phiên bản này") { vm.sign(note: note) }

@@ -34,8 +34,10 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use sotay_core::ids::{BranchId, MemberId};
+use sotay_core::model::session::QualityGrid;
 use sotay_core::org::{MemberStatus, Role};
-use sotay_core::protocol::{EnrollRequest, EnrollResponse, ErrorBody};
+use sotay_core::protocol::{CommitteeSettings, EnrollRequest, EnrollResponse, ErrorBody};
+use sotay_core::store::evidence::Weights;
 use sotay_core::text::nfc;
 
 use crate::store::{Branch, Committee, Device, ServerMember, ServerStore};
@@ -496,6 +498,62 @@ pub fn set_plan_delegation(
         .ok_or_else(|| Error::NotFound(format!("branch {branch}")))?;
     store.set_plan_delegation(branch, delegated, now)?;
     Ok(b)
+}
+
+/// A committee's own settings (all `None`: the defaults). An unknown committee is
+/// [`Error::NotFound`].
+pub fn committee_settings(
+    store: &dyn ServerStore,
+    committee_id: &str,
+) -> Result<CommitteeSettings> {
+    committee(store, committee_id)?;
+    store.committee_settings(committee_id)
+}
+
+/// Sets the committee's participation-evidence weights from their JSON (the shape `sotay
+/// evidence weights --json` prints), or with `None` goes back to the defaults. Weights
+/// outside QĐ 366's frame or that do not read are refused ([`Error::Core`] with
+/// `InvalidInput`) and change nothing. Every phone of the committee receives them with the
+/// signed directory at its next sync. Returns the settings now in force.
+pub fn set_evidence_weights(
+    store: &dyn ServerStore,
+    committee_id: &str,
+    json: Option<&str>,
+) -> Result<CommitteeSettings> {
+    let mut settings = committee_settings(store, committee_id)?;
+    settings.evidence_weights = match json {
+        Some(j) => Some(canonical_json(&Weights::from_json(j)?)?),
+        None => None,
+    };
+    store.set_committee_settings(committee_id, &settings)?;
+    Ok(settings)
+}
+
+/// Sets the committee's meeting-quality grid from its JSON (criteria with maxima adding up to
+/// 100), or with `None` goes back to the default grid; as [`set_evidence_weights`].
+pub fn set_quality_grid(
+    store: &dyn ServerStore,
+    committee_id: &str,
+    json: Option<&str>,
+) -> Result<CommitteeSettings> {
+    let mut settings = committee_settings(store, committee_id)?;
+    settings.quality_grid = match json {
+        Some(j) => Some(canonical_json(&QualityGrid::from_json(j)?)?),
+        None => None,
+    };
+    store.set_committee_settings(committee_id, &settings)?;
+    Ok(settings)
+}
+
+/// What is stored: the checked value written again, so formatting alone changes nothing.
+fn canonical_json<T: serde::Serialize>(value: &T) -> Result<String> {
+    Ok(serde_json::to_string(value)?)
+}
+
+fn committee(store: &dyn ServerStore, committee_id: &str) -> Result<Committee> {
+    store
+        .committee(committee_id)?
+        .ok_or_else(|| Error::NotFound(format!("committee {committee_id}")))
 }
 
 /// The server's ed25519 public key (what phones pin at enrollment; print it with `sotay-server

@@ -122,6 +122,7 @@ fn build(
         committee_id: committee_id.to_owned(),
         members,
         branches: branches.into_values().collect(),
+        settings: store.committee_settings(committee_id)?,
         issued_at: now_unix(),
         signature: Vec::new(),
     })

@@ -4,6 +4,9 @@
 //! ```text
 //! sotay-server serve --data DIR [--listen 127.0.0.1:8787] [--demo] [--max-blob-mib 20]
 //! sotay-server admin --data DIR committee create --id ID --name NAME
+//! sotay-server admin --data DIR committee settings C
+//! sotay-server admin --data DIR committee set-evidence-weights C (--file W.json | --default)
+//! sotay-server admin --data DIR committee set-quality-grid C (--file G.json | --default)
 //! sotay-server admin --data DIR branch create --id ID --committee C --name NAME
 //! sotay-server admin --data DIR branch delegate-plan-approval BRANCH (--on | --off)
 //! sotay-server admin --data DIR member add --id ID --name NAME (--branch B | --committee-level --committee C) --role R [--status S]
@@ -28,6 +31,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use sotay_core::ids::{BranchId, MemberId};
 use sotay_core::org::{MemberStatus, Role};
+use sotay_core::protocol::CommitteeSettings;
 use sotay_server::admin::{self, NewMember};
 use sotay_server::server::{self, AppState};
 use sotay_server::store::ServerStore;
@@ -110,6 +114,61 @@ enum CommitteeCommand {
         #[arg(long)]
         name: String,
     },
+    /// Show the committee's own settings (evidence weights, meeting-quality grid).
+    Settings {
+        /// The committee's id.
+        committee: String,
+    },
+    /// Set the participation-evidence weights every phone of the committee uses (JSON, the
+    /// shape `sotay evidence weights --json` prints), or go back to the defaults.
+    SetEvidenceWeights {
+        /// The committee's id.
+        committee: String,
+        #[command(flatten)]
+        source: SettingSource,
+    },
+    /// Set the meeting-quality self-score grid (JSON: criteria with code, label, max; the
+    /// maxima add up to 100), or go back to the default grid.
+    SetQualityGrid {
+        /// The committee's id.
+        committee: String,
+        #[command(flatten)]
+        source: SettingSource,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct SettingSource {
+    /// A JSON file with the setting.
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// Go back to the default.
+    #[arg(long)]
+    default: bool,
+}
+
+impl SettingSource {
+    /// The JSON to set, `None` for the default.
+    fn read(&self) -> Result<Option<String>, Error> {
+        match &self.file {
+            Some(f) => std::fs::read_to_string(f)
+                .map(Some)
+                .map_err(|e| Error::InvalidInput(format!("cannot read {}: {e}", f.display()))),
+            None => Ok(None),
+        }
+    }
+}
+
+fn print_settings(committee: &str, s: &CommitteeSettings) {
+    let show = |what: &str, v: &Option<String>| match v {
+        Some(json) => println!("{what}: {json}"),
+        None => println!("{what}: mặc định (default)"),
+    };
+    println!("committee {committee}");
+    show("evidence weights", &s.evidence_weights);
+    show("quality grid", &s.quality_grid);
+    println!("every phone of the committee receives these with its next sync");
 }
 
 #[derive(Debug, Subcommand)]
@@ -369,6 +428,18 @@ fn admin_command(data: &Path, command: AdminCommand) -> Result<(), Error> {
         AdminCommand::Committee(CommitteeCommand::Create { id, name }) => {
             let c = admin::create_committee(store, &id, &name)?;
             println!("created committee {} — {}", c.id, c.name);
+        }
+        AdminCommand::Committee(CommitteeCommand::Settings { committee }) => {
+            let s = admin::committee_settings(store, &committee)?;
+            print_settings(&committee, &s);
+        }
+        AdminCommand::Committee(CommitteeCommand::SetEvidenceWeights { committee, source }) => {
+            let s = admin::set_evidence_weights(store, &committee, source.read()?.as_deref())?;
+            print_settings(&committee, &s);
+        }
+        AdminCommand::Committee(CommitteeCommand::SetQualityGrid { committee, source }) => {
+            let s = admin::set_quality_grid(store, &committee, source.read()?.as_deref())?;
+            print_settings(&committee, &s);
         }
         AdminCommand::Branch(BranchCommand::Create {
             id,

@@ -7,8 +7,10 @@ use std::process::Command;
 
 use ed25519_dalek::{Signer, SigningKey};
 use sotay_core::ids::{BranchId, MemberId};
+use sotay_core::model::session::QualityGrid;
 use sotay_core::org::{MemberStatus, Role};
 use sotay_core::protocol::{AuthHeader, EnrollRequest, EnrollResponse, signing_payload};
+use sotay_core::store::evidence::Weights;
 use sotay_server::Error;
 use sotay_server::admin::{self, CODE_ALPHABET, EnrollError, NewMember};
 use sotay_server::demo;
@@ -488,6 +490,77 @@ fn test_set_plan_delegation() {
     ));
 }
 
+#[test]
+fn test_committee_settings_are_checked_stored_and_bump_the_directory() {
+    let store = org();
+    let v = store.directory_version("c1").unwrap();
+    let mut w = Weights::default();
+    w.weights[0].points_each = 5.0;
+    w.weights[0].cap = 5.0;
+    let set = admin::set_evidence_weights(
+        &store,
+        "c1",
+        Some(&serde_json::to_string_pretty(&w).unwrap()),
+    )
+    .unwrap();
+    // Stored as the checked value, read back equal.
+    assert_eq!(
+        Weights::from_json(set.evidence_weights.as_deref().unwrap()).unwrap(),
+        w
+    );
+    assert_eq!(set.quality_grid, None);
+    assert_eq!(store.directory_version("c1").unwrap(), v + 1);
+    // Formatting alone changes nothing.
+    admin::set_evidence_weights(&store, "c1", Some(&serde_json::to_string(&w).unwrap())).unwrap();
+    assert_eq!(store.directory_version("c1").unwrap(), v + 1);
+    // The grid beside it; the weights stay.
+    let grid = QualityGrid::default();
+    let both = admin::set_quality_grid(&store, "c1", Some(&serde_json::to_string(&grid).unwrap()))
+        .unwrap();
+    assert_eq!(both.evidence_weights, set.evidence_weights);
+    assert_eq!(store.directory_version("c1").unwrap(), v + 2);
+    // The signed directory a phone receives carries them.
+    add(&store, "m-viet", Some("b-co-dien"), Role::Secretary);
+    let m = store.member(&MemberId::new("m-viet")).unwrap().unwrap();
+    let dir = sotay_server::directory::for_member(&store, &m, 9).unwrap();
+    assert_eq!(dir.settings, both);
+
+    // Bad input is refused and changes nothing.
+    let mut over = w.clone();
+    over.general_cap = 31.0;
+    for bad in [
+        serde_json::to_string(&over).unwrap(),
+        "{\"weights\": 3}".to_owned(),
+        "không phải JSON".to_owned(),
+    ] {
+        let e = admin::set_evidence_weights(&store, "c1", Some(&bad)).unwrap_err();
+        assert!(
+            matches!(e, Error::Core(sotay_core::Error::InvalidInput(_))),
+            "{bad}: {e}"
+        );
+    }
+    let mut short = grid.clone();
+    short.criteria.pop();
+    let e = admin::set_quality_grid(&store, "c1", Some(&serde_json::to_string(&short).unwrap()))
+        .unwrap_err();
+    assert!(e.to_string().contains("100"), "{e}");
+    assert_eq!(admin::committee_settings(&store, "c1").unwrap(), both);
+    assert_eq!(
+        store.directory_version("c1").unwrap(),
+        v + 3,
+        "only the member added"
+    );
+    assert!(matches!(
+        admin::set_evidence_weights(&store, "c-none", None),
+        Err(Error::NotFound(_))
+    ));
+
+    // Back to the defaults.
+    let none = admin::set_evidence_weights(&store, "c1", None).unwrap();
+    assert_eq!(none.evidence_weights, None);
+    assert!(none.quality_grid.is_some());
+}
+
 // ----- codes and enrollment ----------------------------------------------------------------
 
 #[test]
@@ -822,6 +895,63 @@ fn cli(data: &std::path::Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8(out.stdout).unwrap(),
         String::from_utf8(out.stderr).unwrap(),
     )
+}
+
+#[test]
+fn test_admin_command_line_sets_a_committees_weights_and_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    drop(sotay_server::store::sqlite::SqliteStore::open(data.join("sotay-server.db")).unwrap());
+    let (code, _, err) = cli(
+        data,
+        &["committee", "create", "--id", "c1", "--name", "Đảng bộ"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = cli(data, &["committee", "settings", "c1"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("evidence weights: mặc định"), "{out}");
+
+    let file = data.join("w.json");
+    let w = Weights {
+        task_cap: 20.0,
+        ..Weights::default()
+    };
+    std::fs::write(&file, serde_json::to_string_pretty(&w).unwrap()).unwrap();
+    let f = file.to_str().unwrap();
+    let (code, out, err) = cli(
+        data,
+        &["committee", "set-evidence-weights", "c1", "--file", f],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"task_cap\":20.0"), "{out}");
+    // A grid that does not add up to 100: exit 2, a clear message, nothing stored.
+    let grid = data.join("g.json");
+    std::fs::write(
+        &grid,
+        r#"{"criteria":[{"code":"a","label":"Một","max":60}]}"#,
+    )
+    .unwrap();
+    let g = grid.to_str().unwrap();
+    let (code, _, err) = cli(data, &["committee", "set-quality-grid", "c1", "--file", g]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("100"), "{err}");
+    let (code, _, err) = cli(
+        data,
+        &["committee", "set-quality-grid", "c-none", "--default"],
+    );
+    assert_eq!(code, 2, "{err}");
+    let (_, out, _) = cli(data, &["committee", "settings", "c1"]);
+    assert!(out.contains("quality grid: mặc định"), "{out}");
+    assert!(out.contains("\"task_cap\":20.0"), "{out}");
+    // Neither a file nor --default: a usage error.
+    let (code, _, _) = cli(data, &["committee", "set-evidence-weights", "c1"]);
+    assert_eq!(code, 2);
+    let (code, out, _) = cli(
+        data,
+        &["committee", "set-evidence-weights", "c1", "--default"],
+    );
+    assert_eq!(code, 0);
+    assert!(out.contains("evidence weights: mặc định"), "{out}");
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use sha2::{Digest, Sha256};
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::org::{MemberStatus, Role};
-use sotay_core::protocol::{RoleSpan, Span};
+use sotay_core::protocol::{CommitteeSettings, RoleSpan, Span};
 use sotay_server::Error;
 use sotay_server::store::memory::MemoryStore;
 use sotay_server::store::sqlite::SqliteStore;
@@ -118,6 +118,8 @@ macro_rules! conformance_tests {
                 test_role_history_refused_put_records_nothing,
                 test_plan_delegation_spans_and_directory_version,
                 test_plan_delegation_unknown_branch_not_found,
+                test_committee_settings_default_set_and_directory_version,
+                test_committee_settings_unknown_committee_not_found,
                 test_server_secret_nonzero_and_stable,
                 test_put_signoff_assigns_its_own_sequence,
                 test_put_signoff_idempotent_by_id,
@@ -1725,6 +1727,64 @@ fn test_role_history_refused_put_records_nothing(s: &dyn ServerStore) {
 }
 
 // ----- plan-approval delegation -----------------------------------------------------------
+
+fn test_committee_settings_default_set_and_directory_version(s: &dyn ServerStore) {
+    seed_org(s);
+    let (v1, v2) = (
+        s.directory_version(C1).unwrap(),
+        s.directory_version(C2).unwrap(),
+    );
+    assert_eq!(
+        s.committee_settings(C1).unwrap(),
+        CommitteeSettings::default()
+    );
+    let set = CommitteeSettings {
+        evidence_weights: Some("{\"w\": 1}".into()),
+        quality_grid: None,
+    };
+    s.set_committee_settings(C1, &set).unwrap();
+    assert_eq!(s.committee_settings(C1).unwrap(), set);
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 1);
+    // The other committee is untouched.
+    assert_eq!(
+        s.committee_settings(C2).unwrap(),
+        CommitteeSettings::default()
+    );
+    assert_eq!(s.directory_version(C2).unwrap(), v2);
+    // The same settings again change nothing.
+    s.set_committee_settings(C1, &set).unwrap();
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 1);
+    let both = CommitteeSettings {
+        quality_grid: Some("{\"g\": 2}".into()),
+        ..set
+    };
+    s.set_committee_settings(C1, &both).unwrap();
+    assert_eq!(s.committee_settings(C1).unwrap(), both);
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 2);
+    // Back to the defaults.
+    s.set_committee_settings(C1, &CommitteeSettings::default())
+        .unwrap();
+    assert_eq!(
+        s.committee_settings(C1).unwrap(),
+        CommitteeSettings::default()
+    );
+    assert_eq!(s.directory_version(C1).unwrap(), v1 + 3);
+}
+
+fn test_committee_settings_unknown_committee_not_found(s: &dyn ServerStore) {
+    let set = CommitteeSettings {
+        evidence_weights: Some("{}".into()),
+        quality_grid: None,
+    };
+    assert!(matches!(
+        s.set_committee_settings("c-none", &set),
+        Err(Error::NotFound(_))
+    ));
+    assert_eq!(
+        s.committee_settings("c-none").unwrap(),
+        CommitteeSettings::default()
+    );
+}
 
 fn test_plan_delegation_spans_and_directory_version(s: &dyn ServerStore) {
     seed_org(s);

@@ -673,3 +673,128 @@ async fn test_a_new_session_pushed_already_published_is_checked_whole() {
     sync_ok(&mut other).await;
     assert!(server.store.doc_meta(&s2).unwrap().is_some());
 }
+
+/// The committee's admin sets its evidence weights and quality grid on the server; every
+/// phone of the committee receives them with the signed directory at its next sync and
+/// scores with them; a phone of another committee does not. Bad settings never leave the
+/// server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_the_committees_weights_and_grid_reach_every_phone_with_the_directory() {
+    use sotay_core::model::session::QualityGrid;
+    use sotay_core::store::evidence::{Category, Weights};
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let mut viet = phone(dir.path(), &server, "m-viet").await;
+    let mut luong = phone(dir.path(), &server, "m-luong").await;
+    sync_ok(&mut viet).await;
+    assert_eq!(viet.store.evidence_weights().unwrap(), Weights::default());
+    let committee = demo::committee_id().unwrap();
+
+    let mut w = Weights::default();
+    for x in &mut w.weights {
+        if x.category == Category::CommentBefore {
+            x.points_each = 0.5;
+        }
+    }
+    admin::set_evidence_weights(
+        server.store.as_ref(),
+        &committee,
+        Some(&serde_json::to_string(&w).unwrap()),
+    )
+    .unwrap();
+    let mut grid = QualityGrid::default();
+    grid.criteria[0].max -= 5;
+    grid.criteria[1].max += 5;
+    admin::set_quality_grid(
+        server.store.as_ref(),
+        &committee,
+        Some(&serde_json::to_string(&grid).unwrap()),
+    )
+    .unwrap();
+    // Refused on the server: nothing changes for the phones.
+    let mut bad = w.clone();
+    bad.task_cap = 90.0;
+    assert!(
+        admin::set_evidence_weights(
+            server.store.as_ref(),
+            &committee,
+            Some(&serde_json::to_string(&bad).unwrap()),
+        )
+        .is_err()
+    );
+
+    for p in [&mut viet, &mut luong] {
+        sync_ok(p).await;
+        assert_eq!(p.store.evidence_weights().unwrap(), w);
+        assert_eq!(p.store.quality_grid().unwrap(), grid);
+        let report = p
+            .store
+            .participation_evidence(Some(&branch()), 2026, now_unix())
+            .unwrap();
+        assert_eq!(report.weights, w, "the evidence uses them");
+    }
+    // The admin goes back to the default grid: the phones follow.
+    admin::set_quality_grid(server.store.as_ref(), &committee, None).unwrap();
+    sync_ok(&mut luong).await;
+    assert_eq!(luong.store.quality_grid().unwrap(), QualityGrid::default());
+    assert_eq!(luong.store.evidence_weights().unwrap(), w);
+}
+
+/// A modified phone signs minutes that lack their end time: the server refuses the sign-off
+/// with the readiness gate the phones apply (`not_ready`), and it reaches nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_minutes_signed_without_their_times_are_refused_by_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = TestServer::start(dir.path()).await;
+    let mut viet = phone(dir.path(), &server, "m-viet").await;
+    let mut luong = phone(dir.path(), &server, "m-luong").await;
+    let mut ung = phone(dir.path(), &server, "m-ung").await;
+    let (_, _, session) = published(&mut viet, &mut luong).await;
+    let day = sotay_core::store::day_start_vn(sotay_core::date::parse("2026-03-10").unwrap());
+    for f in [
+        SessionField::Chair(Some(m("m-ung"))),
+        SessionField::Clerk(Some(m("m-thuy"))),
+        SessionField::StartedAt(Some(day + 8 * 3600)),
+    ] {
+        viet.store.set_session_field(&session, &f).unwrap();
+    }
+    sync_ok(&mut viet).await;
+    sync_ok(&mut ung).await;
+    let e = ung.store.sign_minutes(&session, "").unwrap_err();
+    assert!(
+        matches!(&e, Error::NotReady(m) if m.contains("the end time")),
+        "{e}"
+    );
+    let heads = ung.store.export_document(&session).unwrap().heads();
+    let forced = Signoff::sign(
+        SignoffFields {
+            action: SignoffAction::Approve,
+            doc_id: session.clone(),
+            doc_kind: DocKind::Session,
+            branch_id: branch(),
+            heads,
+            signer: m("m-ung"),
+            role: Role::Executive,
+            device_id: ung.store.enrollment().unwrap().unwrap().device_id,
+            signed_at: now_unix(),
+            supersedes: None,
+            note: String::new(),
+        },
+        &device_key(&ung),
+    )
+    .unwrap();
+    let req = SyncRequest {
+        version: PROTOCOL_VERSION,
+        signoffs: vec![forced.clone()],
+        ..Default::default()
+    };
+    let resp = send(&server, &mut ung, &req).await;
+    let refusal = resp
+        .signoff_refusals
+        .iter()
+        .find(|r| r.id == forced.id())
+        .unwrap_or_else(|| panic!("{resp:?}"));
+    assert_eq!(refusal.code, "not_ready", "{refusal:?}");
+    assert!(refusal.message.contains("the end time"), "{refusal:?}");
+    assert!(server.store.signoffs_of(&session).unwrap().is_empty());
+}

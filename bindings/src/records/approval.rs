@@ -3,6 +3,7 @@
 
 use sotay_core::approval as core_approval;
 use sotay_core::ids::DocId;
+use sotay_core::labels::FieldScope;
 use sotay_core::store as core_store;
 
 use super::delta::Delta;
@@ -311,8 +312,20 @@ pub struct Readiness {
     pub conflicts: Vec<Conflict>,
     /// Non-cancelled topics lacking a month, a preparer or a presenter (plans only).
     pub missing: Vec<MissingItem>,
+    /// Minutes only: the parts they lack before the chair and the clerk sign (start and end
+    /// times, chair, clerk).
+    pub missing_minutes: Vec<MissingField>,
     /// The document could not be read as its kind (damaged).
     pub unreadable: Option<String>,
+}
+
+/// A field a document lacks, by key, with its Vietnamese label.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct MissingField {
+    /// The field's key (`started_at`).
+    pub key: String,
+    /// Its label ("Thời gian bắt đầu").
+    pub label: String,
 }
 
 impl Readiness {
@@ -323,6 +336,7 @@ impl Readiness {
                 ready: true,
                 conflicts: Vec::new(),
                 missing: Vec::new(),
+                missing_minutes: Vec::new(),
                 unreadable: None,
             },
             Err(n) => Readiness {
@@ -339,6 +353,14 @@ impl Readiness {
                         topic_id: m.topic_id.to_string(),
                         topic_title: m.topic_title,
                         field: m.field.into(),
+                    })
+                    .collect(),
+                missing_minutes: n
+                    .missing_minutes
+                    .into_iter()
+                    .map(|key| MissingField {
+                        label: FieldScope::Session.field_label_vi(&key).to_owned(),
+                        key,
                     })
                     .collect(),
                 unreadable: n.unreadable,
@@ -448,11 +470,19 @@ mod tests {
                     topic_title: "Chuyên đề".into(),
                     field: core_approval::RequiredField::Presenter,
                 }],
+                missing_minutes: vec!["ended_at".into()],
                 unreadable: None,
             }),
         );
         assert!(!r.ready);
         assert_eq!(r.missing[0].field, RequiredField::Presenter);
+        assert_eq!(
+            r.missing_minutes,
+            [MissingField {
+                key: "ended_at".into(),
+                label: "Thời gian kết thúc".into()
+            }]
+        );
         assert!(Readiness::new(&DocId::new("p"), Ok(())).ready);
     }
 }

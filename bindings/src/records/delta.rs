@@ -417,6 +417,32 @@ pub struct TextDocDelta {
     pub comments_deleted: Vec<CommentNote>,
     /// Proposals accepted, rejected, done or reopened.
     pub proposals: Vec<ProposalChange>,
+    /// Files attached since (attachments are never removed).
+    pub attachments_added: Vec<AttachmentNote>,
+}
+
+/// A file attached, as "changes since" names it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AttachmentNote {
+    /// The SHA-256 of its bytes (`fetch_attachment` takes it).
+    pub sha256: String,
+    /// The file name.
+    pub name: String,
+    /// Its size for people ("3.4 KiB").
+    pub size_label: String,
+    /// The member who attached it.
+    pub added_by: String,
+}
+
+impl From<sotay_core::model::text_doc::Attachment> for AttachmentNote {
+    fn from(a: sotay_core::model::text_doc::Attachment) -> Self {
+        AttachmentNote {
+            sha256: a.sha256.to_hex(),
+            name: a.name,
+            size_label: sotay_core::blob::human_size(a.size),
+            added_by: a.added_by.to_string(),
+        }
+    }
 }
 
 impl From<core_approval::TextDocDelta> for TextDocDelta {
@@ -428,6 +454,7 @@ impl From<core_approval::TextDocDelta> for TextDocDelta {
             comments_resolved: all(t.comments_resolved),
             comments_reopened: all(t.comments_reopened),
             comments_deleted: all(t.comments_deleted),
+            attachments_added: all(t.attachments_added),
             proposals: t
                 .proposals
                 .into_iter()
@@ -457,6 +484,32 @@ fn opt_id(m: Option<sotay_core::ids::MemberId>) -> Option<String> {
 mod tests {
     use super::*;
     use sotay_core::ids::{MemberId, TopicId};
+
+    #[test]
+    fn test_text_delta_lists_the_files_attached() {
+        let sha = sotay_core::blob::BlobHash::of(b"%PDF-1.7 phu luc");
+        let t: TextDocDelta = core_approval::TextDocDelta {
+            attachments_added: vec![sotay_core::model::text_doc::Attachment {
+                sha256: sha,
+                name: "Phụ lục.pdf".into(),
+                mime: "application/pdf".into(),
+                size: 2048,
+                added_by: MemberId::new("m-viet"),
+                added_at: 5,
+            }],
+            ..Default::default()
+        }
+        .into();
+        assert_eq!(
+            t.attachments_added,
+            [AttachmentNote {
+                sha256: sha.to_hex(),
+                name: "Phụ lục.pdf".into(),
+                size_label: "2.0 KiB".into(),
+                added_by: "m-viet".into(),
+            }]
+        );
+    }
 
     #[test]
     fn test_plan_delta_converts_topic_field_changes() {

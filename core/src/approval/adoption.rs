@@ -13,7 +13,7 @@ use automerge::ChangeHash;
 use serde::{Deserialize, Serialize};
 
 use super::delta::{Delta, delta};
-use super::record::{Signoff, SignoffAction};
+use super::record::{Signoff, SignoffAction, SignoffId};
 use super::rules::{Authority, check_document, verify};
 use crate::ids::MemberId;
 use crate::model::{Document, session};
@@ -72,13 +72,22 @@ pub fn adoption(doc: &mut Document, signoffs: &[Signoff], authority: &dyn Author
             by_version.entry(s.change_hashes()).or_default().push(s);
         }
     }
+    // Which version is the newest: the one holding more of the history (a version made after
+    // another holds all of it and more), whatever the signing phones' clocks said; between
+    // concurrent versions, the newer signature, then the sign-off id, so every phone agrees.
+    let total = doc.changes_after(&[]).map(|c| c.len()).unwrap_or(0);
     let newest = |list: &[&Signoff]| list.iter().map(|s| (s.signed_at, s.id())).max();
-    let mut adopted: Option<(Vec<ChangeHash>, Signoff, Signoff)> = None;
-    let mut partial: Option<(Vec<ChangeHash>, Vec<&Signoff>)> = None;
+    type Key = (usize, Option<(i64, SignoffId)>);
+    let mut adopted: Option<(Key, Vec<ChangeHash>, Signoff, Signoff)> = None;
+    let mut partial: Option<(Key, Vec<ChangeHash>, Vec<&Signoff>)> = None;
     for (heads, list) in &by_version {
         let Ok((chair, clerk)) = session::signers_at(doc, heads) else {
             continue;
         };
+        let held = doc
+            .changes_after(heads)
+            .map(|after| total.saturating_sub(after.len()))
+            .unwrap_or(0);
         let pick = |who: &Option<MemberId>| {
             who.as_ref().and_then(|m| {
                 list.iter()
@@ -88,25 +97,20 @@ pub fn adoption(doc: &mut Document, signoffs: &[Signoff], authority: &dyn Author
         };
         match (pick(&chair), pick(&clerk)) {
             (Some(a), Some(b)) if chair != clerk => {
-                let key = a.signed_at.max(b.signed_at);
-                if adopted
-                    .as_ref()
-                    .is_none_or(|(_, x, y)| x.signed_at.max(y.signed_at) < key)
-                {
-                    adopted = Some((heads.clone(), (*a).clone(), (*b).clone()));
+                let key = (held, newest(&[*a, *b]));
+                if adopted.as_ref().is_none_or(|(k, ..)| *k < key) {
+                    adopted = Some((key, heads.clone(), (*a).clone(), (*b).clone()));
                 }
             }
             _ => {
-                if partial
-                    .as_ref()
-                    .is_none_or(|(_, l)| newest(l) < newest(list))
-                {
-                    partial = Some((heads.clone(), list.clone()));
+                let key = (held, newest(list));
+                if partial.as_ref().is_none_or(|(k, ..)| *k < key) {
+                    partial = Some((key, heads.clone(), list.clone()));
                 }
             }
         }
     }
-    if let Some((heads, chair, clerk)) = adopted {
+    if let Some((_, heads, chair, clerk)) = adopted {
         let mut current = doc.heads();
         current.sort_unstable();
         let unchanged = current == heads
@@ -138,7 +142,7 @@ pub fn adoption(doc: &mut Document, signoffs: &[Signoff], authority: &dyn Author
     }
     match partial {
         None => Adoption::NotSigned,
-        Some((heads, list)) => {
+        Some((_, heads, list)) => {
             let (chair, clerk) = session::signers_at(doc, &heads).unwrap_or((None, None));
             let awaiting = [chair, clerk]
                 .into_iter()

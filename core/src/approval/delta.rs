@@ -455,6 +455,8 @@ pub struct TextDocDelta {
     pub comments_deleted: Vec<CommentNote>,
     /// Proposals accepted, rejected, done or reopened.
     pub proposals: Vec<ProposalChange>,
+    /// Files attached (attachments are never removed, so there is no list of removals).
+    pub attachments_added: Vec<crate::model::text_doc::Attachment>,
 }
 
 impl TextDocDelta {
@@ -467,6 +469,7 @@ impl TextDocDelta {
             && self.comments_reopened.is_empty()
             && self.comments_deleted.is_empty()
             && self.proposals.is_empty()
+            && self.attachments_added.is_empty()
     }
 }
 
@@ -858,6 +861,7 @@ struct TextDocState {
     description: String,
     body: String,
     comments: BTreeMap<String, CommentState>,
+    attachments: Vec<crate::model::text_doc::Attachment>,
 }
 
 fn read_text_doc(view: View<'_>) -> Result<TextDocState> {
@@ -869,6 +873,7 @@ fn read_text_doc(view: View<'_>) -> Result<TextDocState> {
         description: view.str(&ROOT, "description").unwrap_or_default(),
         body: view.text(&body),
         comments: read_comments(view)?,
+        attachments: crate::model::text_doc::read_attachments(view),
     })
 }
 
@@ -955,6 +960,12 @@ fn text_doc_delta(
     let new = read_text_doc(doc.view_at(to)?)?;
     let mut out = TextDocDelta {
         body: text_edits(doc, "body", from, to, &old.body, &new.body)?,
+        attachments_added: new
+            .attachments
+            .iter()
+            .filter(|a| !old.attachments.iter().any(|o| o.sha256 == a.sha256))
+            .cloned()
+            .collect(),
         ..TextDocDelta::default()
     };
     let d: &Document = doc;

@@ -389,6 +389,10 @@ pub struct NotReady {
     pub conflicts: Vec<Conflict>,
     /// Non-cancelled topics lacking a month, a preparer or a presenter (plans only).
     pub missing: Vec<MissingItem>,
+    /// Minutes only: the parts they lack before the chair and the clerk sign, as the keys
+    /// of their fields (`started_at`, `ended_at`, `chair`, `clerk`; words:
+    /// `labels::FieldScope::Session`). The duration is checked against these times.
+    pub missing_minutes: Vec<String>,
     /// The document could not be read as its kind (damaged).
     pub unreadable: Option<String>,
 }
@@ -420,6 +424,20 @@ impl fmt::Display for NotReady {
             )?;
             sep = "; ";
         }
+        if !self.missing_minutes.is_empty() {
+            let words: Vec<&str> = self
+                .missing_minutes
+                .iter()
+                .map(|k| match k.as_str() {
+                    "started_at" => "the start time",
+                    "ended_at" => "the end time",
+                    "chair" => "a chair",
+                    "clerk" => "a clerk",
+                    other => other,
+                })
+                .collect();
+            write!(f, "{sep}the minutes lack {}", words.join(", "))?;
+        }
         Ok(())
     }
 }
@@ -427,14 +445,34 @@ impl fmt::Display for NotReady {
 impl std::error::Error for NotReady {}
 
 /// Refuses approval while `doc` has unresolved conflicts or, for a plan, while any topic
-/// that is not cancelled lacks a month (scheduled date), a preparer or a presenter. Lists
-/// every problem, not just the first, so the secretary can fix them in one pass.
+/// that is not cancelled lacks a month (scheduled date), a preparer or a presenter, or, for
+/// minutes, while they lack the start or end time (the duration rule needs both), the chair
+/// or the clerk. Lists every problem, not just the first, so it is fixed in one pass. The
+/// server applies the same gate to every pushed sign-off.
 pub fn check_ready(doc: &Document) -> Result<(), NotReady> {
     let mut not_ready = NotReady {
         conflicts: conflict::list(doc),
         missing: Vec::new(),
+        missing_minutes: Vec::new(),
         unreadable: None,
     };
+    if doc.kind() == DocKind::Session {
+        match crate::model::session::get(doc) {
+            Ok(s) => {
+                for (key, lacks) in [
+                    ("started_at", s.started_at.is_none()),
+                    ("ended_at", s.ended_at.is_none()),
+                    ("chair", s.chair.is_none()),
+                    ("clerk", s.clerk.is_none()),
+                ] {
+                    if lacks {
+                        not_ready.missing_minutes.push(key.to_owned());
+                    }
+                }
+            }
+            Err(e) => not_ready.unreadable = Some(e.to_string()),
+        }
+    }
     if doc.kind() == DocKind::AnnualPlan {
         match plan::get(doc) {
             Ok(p) => {
@@ -466,6 +504,7 @@ pub fn check_ready(doc: &Document) -> Result<(), NotReady> {
     }
     if not_ready.conflicts.is_empty()
         && not_ready.missing.is_empty()
+        && not_ready.missing_minutes.is_empty()
         && not_ready.unreadable.is_none()
     {
         Ok(())

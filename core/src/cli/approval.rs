@@ -899,6 +899,7 @@ fn delta_summary(ctx: &Ctx<'_>, d: &Delta) -> String {
             count(t.comments_reopened.len(), "mở lại");
             count(t.comments_deleted.len(), "góp ý đã xóa");
             count(t.proposals.len(), "hiến kế đổi trạng thái");
+            count(t.attachments_added.len(), "tệp đính kèm mới");
             texts.push(("nội dung", &t.body));
         }
         DeltaContent::Session(s) => count(s.fields.len(), "phần biên bản"),
@@ -1108,6 +1109,14 @@ fn text_doc_lines(ctx: &Ctx<'_>, t: &TextDocDelta) -> Vec<String> {
                 c.excerpt
             ));
         }
+    }
+    for a in &t.attachments_added {
+        out.push(format!(
+            "+ Đính kèm «{}» ({}) của {}",
+            a.name,
+            crate::blob::human_size(a.size),
+            ctx.name(a.added_by.as_str())
+        ));
     }
     for p in &t.proposals {
         out.push(format!(

@@ -160,7 +160,7 @@ pub(super) enum Command {
     Proposals(ProposalsArgs),
     /// Participation evidence (minh chứng) per member for the year: a proposal for the
     /// branch's vote under QĐ 366, never a rating. `evidence sheet` prints one member's
-    /// sheet; `evidence weights` shows or sets the committee's weights.
+    /// sheet; `evidence weights` shows the committee's weights.
     Evidence(EvidenceArgs),
     /// Development aids (not for production use).
     #[command(subcommand, hide = true)]
@@ -992,10 +992,8 @@ pub(super) enum EvidenceCmd {
         #[arg(long, value_name = "NAME")]
         branch_name: Option<String>,
     },
-    /// Show the committee's weights, or set them from a JSON file (--file).
-    Weights {
-        /// A JSON file with the weights (the shape `sotay evidence weights --json` prints).
-        #[arg(long, value_name = "FILE")]
-        file: Option<PathBuf>,
-    },
+    /// Show the committee's weights (its admin sets them on the server:
+    /// `sotay-server admin committee set-evidence-weights`; every phone receives them with
+    /// the signed directory).
+    Weights,
 }

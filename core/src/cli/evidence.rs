@@ -17,7 +17,7 @@ use super::{Ctx, render as text_render, resolve};
 use crate::ids::{BranchId, MemberId};
 use crate::model::now_unix;
 use crate::render::{self, RenderContext};
-use crate::store::evidence::{Category, EvidenceReport, Frame, NOTICE_VI, Weights};
+use crate::store::evidence::{Category, EvidenceReport, Frame, NOTICE_VI};
 use crate::store::today_vn;
 use crate::{Error, Result};
 
@@ -62,7 +62,7 @@ pub(super) fn evidence(ctx: &mut Ctx<'_>, a: EvidenceArgs) -> Result<()> {
             committee.as_deref(),
             branch_name.as_deref(),
         ),
-        Some(EvidenceCmd::Weights { file }) => weights(ctx, file.as_deref()),
+        Some(EvidenceCmd::Weights) => weights(ctx),
     }
 }
 
@@ -284,14 +284,18 @@ fn sheet(
     ctx.emit(&v, &text)
 }
 
-fn weights(ctx: &mut Ctx<'_>, file: Option<&Path>) -> Result<()> {
+fn weights(ctx: &mut Ctx<'_>) -> Result<()> {
     let mut t = String::new();
-    if let Some(path) = file {
-        let json = resolve::read_text_file(path)?;
-        let w = Weights::from_json(&json)?;
-        ctx.store.set_evidence_weights(&w)?;
-        let _ = writeln!(t, "đã lưu bộ trọng số từ {} (weights set)", path.display());
-    }
+    let own = ctx.store.committee_settings()?.evidence_weights.is_some();
+    let _ = writeln!(
+        t,
+        "{}",
+        if own {
+            "Bộ trọng số của đảng bộ (the committee's weights)"
+        } else {
+            "Bộ trọng số mặc định — đảng bộ chưa đặt riêng (default weights)"
+        }
+    );
     let w = ctx.store.evidence_weights()?;
     let by: BTreeMap<Category, &crate::store::evidence::Weight> =
         w.weights.iter().map(|x| (x.category, x)).collect();

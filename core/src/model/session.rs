@@ -191,8 +191,8 @@ pub struct QualityCriterion {
     pub max: u32,
 }
 
-/// The meeting-quality self-score grid (local 100-point grids exist; the committee sets
-/// its own — `Store::set_quality_grid`).
+/// The meeting-quality self-score grid (local 100-point grids exist; a committee sets its own
+/// on the server, which carries it to every phone in the signed directory).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QualityGrid {
     /// The criteria; their maxima add up to 100.
@@ -255,6 +255,14 @@ impl QualityLevel {
 }
 
 impl QualityGrid {
+    /// Reads a grid from JSON (the shape it serialises to) and checks it.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let g: QualityGrid = serde_json::from_str(json)
+            .map_err(|e| Error::InvalidInput(format!("the quality grid does not read: {e}")))?;
+        g.check()?;
+        Ok(g)
+    }
+
     /// Checks the grid: codes unique and non-empty, maxima adding up to 100.
     pub fn check(&self) -> Result<()> {
         let mut codes = std::collections::BTreeSet::new();

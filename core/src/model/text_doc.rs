@@ -30,7 +30,9 @@ pub use attachments::{
     Attachment, NewAttachment, add_attachment, attachment, attachments, check_attachments,
     guess_mime,
 };
-pub(crate) use attachments::{checked as checked_attachment, expect_material};
+pub(crate) use attachments::{
+    checked as checked_attachment, expect_material, read as read_attachments,
+};
 
 /// A comment or a proposal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -518,6 +518,7 @@ pub(super) fn empty_directory() -> Directory {
         committee_id: String::new(),
         members: Vec::new(),
         branches: Vec::new(),
+        settings: Default::default(),
         issued_at: 0,
         signature: Vec::new(),
     }

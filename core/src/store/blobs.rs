@@ -444,10 +444,13 @@ mod tests {
             .expect("material")
         };
         {
-            // Back to schema 7: the blob tables gone, as before this build.
+            // Back to schema 7: the blob tables gone (and migration 9's undone), as before
+            // this build.
             let conn = rusqlite::Connection::open(&path).expect("conn");
             conn.execute_batch(
-                "DROP TABLE blob_uploads; DROP TABLE blobs; PRAGMA user_version = 7;",
+                "DROP TABLE blob_uploads; DROP TABLE blobs;
+                 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 PRAGMA user_version = 7;",
             )
             .expect("downgrade");
         }

@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     include_str!("sql/006_threads_seen.sql"),
     include_str!("sql/007_sessions.sql"),
     include_str!("sql/008_blobs.sql"),
+    include_str!("sql/009_committee_settings.sql"),
 ];
 
 /// The schema version this build writes.

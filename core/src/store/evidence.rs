@@ -382,18 +382,14 @@ struct SessionFacts {
 type Counts = HashMap<(MemberId, Category), Vec<EvidenceRef>>;
 
 impl Store {
-    /// The weights stored here ([`Store::set_evidence_weights`]), else the defaults.
+    /// The weights in use: the committee's (set by its admin on the server, carried in the
+    /// signed directory, so every phone of the committee proposes the same points), else the
+    /// defaults.
     pub fn evidence_weights(&self) -> Result<Weights> {
-        match self.setting("evidence_weights")? {
+        match self.committee_settings()?.evidence_weights {
             Some(j) => Weights::from_json(&j),
             None => Ok(Weights::default()),
         }
-    }
-
-    /// Stores the committee's weights (checked first).
-    pub fn set_evidence_weights(&mut self, weights: &Weights) -> Result<()> {
-        weights.check()?;
-        self.put_setting("evidence_weights", &serde_json::to_string(weights)?)
     }
 
     /// Participation evidence of `branch` (every branch held here when `None`) for `year`,

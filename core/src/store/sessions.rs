@@ -191,46 +191,19 @@ pub fn today_vn() -> Date {
 }
 
 impl Store {
-    /// A setting kept on this device (`settings` table), if set.
-    pub(crate) fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .reader
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                params![key],
-                |r| r.get(0),
-            )
-            .optional()?)
+    /// The committee's own settings, from the signed directory (the defaults before the first
+    /// sync brought one, or when the committee set none).
+    pub fn committee_settings(&self) -> Result<crate::protocol::CommitteeSettings> {
+        Ok(self.directory()?.map(|d| d.settings).unwrap_or_default())
     }
 
-    /// Stores a setting.
-    pub(crate) fn put_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        super::db::write(&mut self.writer, |tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// The meeting-quality grid in use here (the committee's, else the default).
+    /// The meeting-quality grid in use: the committee's (set by its admin on the server, carried
+    /// in the signed directory), else the default.
     pub fn quality_grid(&self) -> Result<session::QualityGrid> {
-        match self.setting("quality_grid")? {
-            Some(j) => {
-                let g: session::QualityGrid = serde_json::from_str(&j)?;
-                g.check()?;
-                Ok(g)
-            }
+        match self.committee_settings()?.quality_grid {
+            Some(j) => session::QualityGrid::from_json(&j),
             None => Ok(session::QualityGrid::default()),
         }
-    }
-
-    /// Sets the committee's meeting-quality grid (maxima adding up to 100).
-    pub fn set_quality_grid(&mut self, grid: &session::QualityGrid) -> Result<()> {
-        grid.check()?;
-        self.put_setting("quality_grid", &serde_json::to_string(grid)?)
     }
 
     fn me(&self) -> Result<MemberId> {
@@ -554,11 +527,7 @@ impl Store {
                 "minutes are adopted by the chair's and the clerk's signatures".into(),
             ));
         }
-        if s.started_at.is_none() || s.ended_at.is_none() {
-            return Err(Error::NotReady(
-                "the minutes need the start and end times".into(),
-            ));
-        }
+        // The times (and everything else readiness asks) are checked by `approve`.
         self.approve(id, note)
     }
 

@@ -511,6 +511,32 @@ mod tests {
         assert!(state.last_error.is_some());
     }
 
+    /// The build before migration 9 kept the weights on the device and a directory without
+    /// the committee's settings (which no longer decodes): both go, and the next sync asks
+    /// for the directory from scratch.
+    #[test]
+    fn test_a_store_from_before_migration_9_drops_its_own_settings_and_refetches_the_directory() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("old.sotay");
+        {
+            let mut conn = rusqlite::Connection::open(&path).expect("open");
+            db::migrate(&mut conn, &path, 8).expect("migrate to 8");
+            conn.execute_batch(
+                "INSERT INTO settings (key, value) VALUES ('evidence_weights', '{}');
+                 INSERT INTO directory (id, version, bytes) VALUES (1, 5, x'0102');
+                 UPDATE sync_state SET directory_version = 5 WHERE id = 1;",
+            )
+            .expect("old state");
+        }
+        let store = Store::open(&path).expect("migrates");
+        assert_eq!(store.directory().expect("reads"), None);
+        assert_eq!(store.sync_state().expect("state").directory_version, 0);
+        assert_eq!(
+            store.evidence_weights().expect("weights"),
+            crate::store::evidence::Weights::default()
+        );
+    }
+
     #[test]
     fn test_error_kinds_round_trip_through_their_columns() {
         for kind in [

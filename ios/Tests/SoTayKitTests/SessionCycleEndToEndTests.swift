@@ -111,6 +111,11 @@ final class SessionCycleEndToEndTests: XCTestCase, @unchecked Sendable {
         // The clerk writes the minutes on her phone.
         let clerk = SessionRecordViewModel(sotay: thuy, sessionId: session)
         _ = try await awaitState(clerk) { $0.session?.clerk == "m-thuy" && !$0.publishedComments.isEmpty }
+        XCTAssertEqual(
+            clerk.state.missingBeforeSigning.map(\.label), ["Thời gian bắt đầu", "Thời gian kết thúc"],
+            "what the screen lists before signing"
+        )
+        XCTAssertFalse(clerk.state.canSign)
         await clerk.sign().value
         XCTAssertEqual(clerk.state.error?.caseName, "NotReady", "no start and end times yet")
         clerk.clearError()

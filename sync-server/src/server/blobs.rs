@@ -241,8 +241,9 @@ pub(super) async fn get_blob(
     .await
 }
 
-/// `HEAD`: whether the branch has the blob (200 with its `Content-Length`, else 404), without
-/// its bytes: a device asks before it uploads.
+/// `HEAD`: whether the branch has the blob (200 with its `Content-Length`, else 404 with the
+/// server's size limit in `x-sotay-max-blob-bytes`), without its bytes: a device asks before
+/// it uploads, and does not send a file the server would refuse.
 pub(super) async fn head_blob(
     State(state): State<AppState>,
     Path((branch, sha256)): Path<(String, String)>,

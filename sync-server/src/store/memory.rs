@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 
 use sotay_core::ids::{BranchId, DocId, MemberId};
-use sotay_core::protocol::{RoleSpan, Span};
+use sotay_core::protocol::{CommitteeSettings, RoleSpan, Span};
 
 use super::{
     AcceptedBatch, BlobMeta, Branch, Committee, Device, DocData, DocMeta, LogEntry, LogPage, Scope,
@@ -41,6 +41,7 @@ struct Code {
 #[derive(Debug, Default)]
 struct Inner {
     committees: BTreeMap<String, Committee>,
+    settings: HashMap<String, CommitteeSettings>,
     branches: BTreeMap<BranchId, Branch>,
     members: BTreeMap<MemberId, ServerMember>,
     directory_versions: HashMap<String, u64>,
@@ -283,6 +284,38 @@ impl ServerStore for MemoryStore {
         }
         inner.bump_directory(&committee_id);
         Ok(())
+    }
+
+    fn set_committee_settings(
+        &self,
+        committee_id: &str,
+        settings: &CommitteeSettings,
+    ) -> Result<()> {
+        let mut inner = self.lock();
+        if !inner.committees.contains_key(committee_id) {
+            return Err(Error::NotFound(format!("committee {committee_id}")));
+        }
+        let old = inner
+            .settings
+            .get(committee_id)
+            .cloned()
+            .unwrap_or_default();
+        if old != *settings {
+            inner
+                .settings
+                .insert(committee_id.to_owned(), settings.clone());
+            inner.bump_directory(committee_id);
+        }
+        Ok(())
+    }
+
+    fn committee_settings(&self, committee_id: &str) -> Result<CommitteeSettings> {
+        Ok(self
+            .lock()
+            .settings
+            .get(committee_id)
+            .cloned()
+            .unwrap_or_default())
     }
 
     fn plan_delegations(&self, branch: &BranchId) -> Result<Vec<Span>> {

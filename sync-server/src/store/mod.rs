@@ -14,7 +14,7 @@ pub mod sqlite;
 use serde::{Deserialize, Serialize};
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::org::{MemberStatus, Role};
-use sotay_core::protocol::{RoleSpan, Span};
+use sotay_core::protocol::{CommitteeSettings, RoleSpan, Span};
 
 use crate::{Error, Result};
 
@@ -243,6 +243,18 @@ pub trait ServerStore: Send + Sync + std::fmt::Debug + 'static {
     /// The branch's plan-approval delegations, oldest first (at most the last one open).
     /// Empty for an unknown branch.
     fn plan_delegations(&self, branch: &BranchId) -> Result<Vec<Span>>;
+
+    /// Replaces the committee's own settings (checked by the caller: `crate::admin`); a
+    /// change bumps its directory version so every phone receives it, a call that changes
+    /// nothing stores nothing. An unknown committee is [`Error::NotFound`].
+    fn set_committee_settings(
+        &self,
+        committee_id: &str,
+        settings: &CommitteeSettings,
+    ) -> Result<()>;
+    /// The committee's own settings (the defaults — all `None` — until its admin sets any,
+    /// and for an unknown committee).
+    fn committee_settings(&self, committee_id: &str) -> Result<CommitteeSettings>;
 
     // ----- enrollment and devices ----------------------------------------------------------
 

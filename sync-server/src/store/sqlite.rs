@@ -31,7 +31,7 @@ use rusqlite::{
 };
 use sotay_core::ids::{BranchId, DocId, DocKind, MemberId};
 use sotay_core::org::{MemberStatus, Role};
-use sotay_core::protocol::{RoleSpan, Span};
+use sotay_core::protocol::{CommitteeSettings, RoleSpan, Span};
 
 use super::group_commit::GroupCommit;
 use super::{
@@ -49,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("sql/001_init.sql"),
     include_str!("sql/002_approvals.sql"),
     include_str!("sql/003_blobs.sql"),
+    include_str!("sql/004_committee_settings.sql"),
 ];
 
 /// The schema version this build writes.
@@ -572,6 +573,18 @@ fn bump_member_directory(tx: &Connection, member_id: &str) -> Result<()> {
     Ok(())
 }
 
+fn read_committee_settings(tx: &Connection, committee_id: &str) -> Result<CommitteeSettings> {
+    let sql = "SELECT evidence_weights, quality_grid FROM committee_settings
+               WHERE committee_id = ?1";
+    let row = one(tx, sql, [committee_id], |r| {
+        Ok(CommitteeSettings {
+            evidence_weights: r.get(0)?,
+            quality_grid: r.get(1)?,
+        })
+    })?;
+    Ok(row.unwrap_or_default())
+}
+
 fn bump_directory(tx: &Connection, committee_id: &str) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO directory_versions (committee_id, version) VALUES (?1, 1)
@@ -826,6 +839,42 @@ impl ServerStore for SqliteStore {
             };
             bump_directory(tx, &committee)
         })
+    }
+
+    fn set_committee_settings(
+        &self,
+        committee_id: &str,
+        settings: &CommitteeSettings,
+    ) -> Result<()> {
+        let committee_id = committee_id.to_owned();
+        let settings = settings.clone();
+        self.write(move |tx| {
+            let sql = "SELECT id FROM committees WHERE id = ?1";
+            if one(tx, sql, [&committee_id], |r| r.get::<_, String>(0))?.is_none() {
+                return Err(Error::NotFound(format!("committee {committee_id}")));
+            }
+            if read_committee_settings(tx, &committee_id)? == settings {
+                return Ok(()); // already as asked
+            }
+            tx.execute(
+                "INSERT INTO committee_settings (committee_id, evidence_weights, quality_grid)
+                 VALUES (?1, ?2, ?3)
+                 ON CONFLICT (committee_id) DO UPDATE SET
+                   evidence_weights = excluded.evidence_weights,
+                   quality_grid = excluded.quality_grid",
+                params![
+                    committee_id,
+                    settings.evidence_weights,
+                    settings.quality_grid
+                ],
+            )?;
+            bump_directory(tx, &committee_id)
+        })
+    }
+
+    fn committee_settings(&self, committee_id: &str) -> Result<CommitteeSettings> {
+        let committee_id = committee_id.to_owned();
+        self.read(move |tx| read_committee_settings(tx, &committee_id))
     }
 
     fn plan_delegations(&self, branch: &BranchId) -> Result<Vec<Span>> {

@@ -188,7 +188,7 @@ fn test_sqlite_blobs_survive_reopen() {
 }
 
 /// A database made by the build before migration 003 (001 and 002 applied, a branch and a
-/// member in it) opens, migrates, keeps its data and stores blobs.
+/// member in it) opens, migrates, keeps its data, stores blobs and committee settings.
 #[test]
 fn test_sqlite_upgrade_from_002_adds_blobs() {
     use sotay_server::store::sqlite::{SCHEMA_VERSION, SqliteStore};
@@ -214,11 +214,19 @@ fn test_sqlite_upgrade_from_002_adds_blobs() {
     let bytes = pdf(8, 100);
     assert!(s.put_blob(&blob("b-a", &bytes, "dev-a1", 1)).unwrap());
     assert!(s.blob(&bid("b-a"), &sha(&bytes)).unwrap().is_some());
+    // Migration 004 too: the committee's settings start at the defaults and can be set.
+    let set = sotay_core::protocol::CommitteeSettings {
+        evidence_weights: None,
+        quality_grid: Some("{}".into()),
+    };
+    assert_eq!(s.committee_settings("c-1").unwrap(), Default::default());
+    s.set_committee_settings("c-1", &set).unwrap();
+    assert_eq!(s.committee_settings("c-1").unwrap(), set);
     drop(s);
     let version: i64 = rusqlite::Connection::open(&path)
         .unwrap()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
 }

@@ -77,6 +77,15 @@ public struct SessionRecordState: ScreenState, Equatable {
     /// This member may sign the current version now.
     public var canSign: Bool { signRights?.canApprove == true }
 
+    /// What the minutes still lack before the chair and the clerk may sign them (start and
+    /// end times, chair, clerk), with their labels; empty once nothing is missing.
+    public var missingBeforeSigning: [MissingField] {
+        (signRights?.blockers ?? []).flatMap { blocker -> [MissingField] in
+            if case let .notReady(readiness) = blocker { return readiness.missingMinutes }
+            return []
+        }
+    }
+
     /// A member's name by id (the id itself when unknown).
     public func name(of memberId: String?) -> String {
         guard let memberId else { return "" }

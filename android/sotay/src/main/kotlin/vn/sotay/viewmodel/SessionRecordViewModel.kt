@@ -4,12 +4,14 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import vn.sotay.ApiException
 import vn.sotay.ApprovalRights
+import vn.sotay.ApproveBlocker
 import vn.sotay.Attendance
 import vn.sotay.Comment
 import vn.sotay.DeltaContent
 import vn.sotay.DistributionStatus
 import vn.sotay.Member
 import vn.sotay.MinutesAdoption
+import vn.sotay.MissingField
 import vn.sotay.NewTask
 import vn.sotay.QualityGrid
 import vn.sotay.Session
@@ -82,6 +84,15 @@ data class SessionRecordState(
 
     /** This member may sign the current version now. */
     val canSign: Boolean get() = signRights?.canApprove == true
+
+    /**
+     * What the minutes still lack before the chair and the clerk may sign them (start and end
+     * times, chair, clerk), with their labels; empty once nothing is missing.
+     */
+    val missingBeforeSigning: List<MissingField>
+        get() = signRights?.blockers.orEmpty()
+            .filterIsInstance<ApproveBlocker.NotReady>()
+            .flatMap { it.readiness.missingMinutes }
 
     /** A member's name by id (the id itself when unknown). */
     fun nameOf(memberId: String?): String = memberId?.let { id -> members.firstOrNull { it.id == id }?.fullName ?: id } ?: ""

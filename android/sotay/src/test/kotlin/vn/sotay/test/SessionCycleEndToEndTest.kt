@@ -147,6 +147,12 @@ class SessionCycleEndToEndTest {
         // The clerk writes the minutes on her phone.
         val clerk = SessionRecordViewModel(thuy, session, scope)
         clerk.state.awaitState { it.session?.clerk == "m-thuy" && it.publishedComments.isNotEmpty() }
+        assertEquals(
+            listOf("Thời gian bắt đầu", "Thời gian kết thúc"),
+            clerk.state.value.missingBeforeSigning.map { it.label },
+            "what the screen lists before signing",
+        )
+        assertTrue(!clerk.state.value.canSign)
         clerk.sign().join()
         assertIs<ApiException.NotReady>(clerk.state.value.error, "no start and end times yet")
         clerk.clearError()

@@ -79,7 +79,12 @@ fun ApprovalScreen(sotay: SoTay, docId: String, modifier: Modifier) {
                             )
                         }
                     }
-                    is DeltaContent.Text -> Text(stringResource(R.string.approval_change_other, delta.changeCount.toInt()))
+                    is DeltaContent.Text -> {
+                        Text(stringResource(R.string.approval_change_other, delta.changeCount.toInt()))
+                        content.delta.attachmentsAdded.forEach { a ->
+                            Text(stringResource(R.string.approval_attachment_added, a.name, a.sizeLabel))
+                        }
+                    }
                     is DeltaContent.Session -> content.fields.forEach { key ->
                         Text(stringResource(R.string.approval_change_minutes_part, FieldScope.SESSION.labelOf(key)))
                     }

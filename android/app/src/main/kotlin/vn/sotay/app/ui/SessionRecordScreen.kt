@@ -73,6 +73,12 @@ fun SessionRecordScreen(sotay: SoTay, sessionId: String, modifier: Modifier) {
             )
             state.signatures.forEach { Text(stringResource(R.string.session_signed_by, state.nameOf(it.signer), formatTime(it.signedAt))) }
             state.changedSinceAdoption.forEach { Text(stringResource(R.string.approval_change_minutes_part, FieldScope.SESSION.labelOf(it))) }
+            if (state.missingBeforeSigning.isNotEmpty()) {
+                Text(
+                    stringResource(R.string.session_missing_before_signing, state.missingBeforeSigning.joinToString { it.label }),
+                    color = MaterialTheme.colorScheme.error,
+                )
+            }
             if (state.canSign) Button(onClick = { vm.sign(note.trim()) }) { Text(stringResource(R.string.session_sign)) }
         }
 
