@@ -27,6 +27,9 @@
 //!   writes the distribution entry with `model::session::publish` through `Store::edit`, at
 //!   the draft's current heads. So no sign-offs are stored, and every preparer's assignment
 //!   counts as "late or not submitted" (their deadlines have passed by `now`).
+//! - Then the store gets what the inspector's phone holds after its first sync: an
+//!   enrollment with a pinned server key and the committee's server-signed directory with the
+//!   committee's own weights, which every evidence call decodes and verifies.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, HashSet};
@@ -940,10 +943,93 @@ fn main() {
         w.receipts,
         w.receipts_after,
     );
+    install_directory(&path);
     measure(&path, &cfg, Some(&w));
     if let Some(k) = keep {
         println!("store kept at {k}/committee.sotay (rerun the figures with -- --measure <file>)");
     }
+}
+
+/// What the inspector's phone holds after its first sync: enrolled with the server's key
+/// pinned, and the committee's server-signed directory (every member, one device each) with
+/// the committee's own evidence weights — which every evidence call reads from it (decoded and
+/// verified each time), so the figures include that cost.
+fn install_directory(path: &Path) {
+    use sotay_core::protocol::{
+        CommitteeSettings, Directory, DirectoryBranch, DirectoryDevice, DirectoryMember, RoleSpan,
+    };
+    use sotay_core::store::evidence::Weights;
+    let server = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let mut s = Store::open(path).unwrap();
+    s.set_enrollment(&sotay_core::store::Enrollment {
+        server_url: "http://127.0.0.1:9".into(),
+        device_id: "dev-inspector".into(),
+        member_id: MemberId::new("m-inspector"),
+        committee_id: "c-song-lam-xanh".into(),
+        enrolled_at: 1_767_225_600,
+    })
+    .unwrap();
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .execute(
+            "UPDATE enrollment SET server_key = ?1 WHERE id = 1",
+            [server.verifying_key().to_bytes().to_vec()],
+        )
+        .unwrap();
+    let members = s.members().unwrap();
+    let mut branches: Vec<BranchId> = members.iter().map(|m| m.branch_id.clone()).collect();
+    branches.sort();
+    branches.dedup();
+    let mut weights = Weights::default();
+    weights.weights[0].points_each = 2.5; // the committee's own
+    let mut dir = Directory {
+        version: 1,
+        committee_id: "c-song-lam-xanh".into(),
+        members: members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| DirectoryMember {
+                id: m.id.clone(),
+                branch_id: Some(m.branch_id.clone()),
+                full_name: m.full_name.clone(),
+                role: m.role,
+                status: m.status,
+                active: true,
+                roles: vec![RoleSpan {
+                    branch_id: Some(m.branch_id.clone()),
+                    role: m.role,
+                    from: 0,
+                    until: None,
+                }],
+                devices: vec![DirectoryDevice {
+                    id: format!("dev-{}", m.id),
+                    public_key: ed25519_dalek::SigningKey::from_bytes(&[(i % 251) as u8 + 1; 32])
+                        .verifying_key()
+                        .to_bytes(),
+                    enrolled_at: 1_767_225_600,
+                    revoked_at: None,
+                }],
+            })
+            .collect(),
+        branches: branches
+            .iter()
+            .enumerate()
+            .map(|(i, b)| DirectoryBranch {
+                id: b.clone(),
+                name: format!("Chi bộ {}", BRANCHES[i.min(BRANCHES.len() - 1)]),
+                plan_delegations: vec![],
+            })
+            .collect(),
+        settings: CommitteeSettings {
+            evidence_weights: Some(serde_json::to_string(&weights).unwrap()),
+            quality_grid: None,
+        },
+        issued_at: 1_767_225_600,
+        signature: vec![],
+    };
+    dir.sign(&server).unwrap();
+    s.replace_directory(&dir).unwrap();
+    assert_eq!(s.evidence_weights().unwrap(), weights);
 }
 
 /// Times the reads on the store at `path` (reopened, as the inspector's app opens it) and
@@ -1018,6 +1104,7 @@ fn measure(path: &Path, cfg: &Config, written: Option<&Written>) {
         .collect();
     let runs = cfg.runs;
 
+    let (t_weights, _) = timed(runs, || s.evidence_weights().unwrap());
     let (t_branch, rep_branch) = timed(runs, || {
         s.participation_evidence(Some(&one), YEAR, now).unwrap()
     });
@@ -1120,6 +1207,11 @@ fn measure(path: &Path, cfg: &Config, written: Option<&Written>) {
         "ms", "first", "median", "max"
     );
     println!("|{:-<60}|{:->11}|{:->11}|{:->11}|--------|", "", "", "", "");
+    row(
+        "evidence_weights(): signed directory decoded + verified",
+        &t_weights,
+        "",
+    );
     row(
         "participation_evidence(Some(branch), 2026, now)",
         &t_branch,

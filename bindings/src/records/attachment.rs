@@ -13,8 +13,8 @@ pub struct Attachment {
     /// The SHA-256 of its bytes (64 lowercase hex digits): what `fetch_attachment` and
     /// `attachment_bytes` take.
     pub sha256: String,
-    /// The file name shown and offered when saving ("Nghị quyết 21.pdf"), NFC; a path given
-    /// when attaching is cut to its last part (after the last `/` or `\`).
+    /// The file name shown and offered when saving ("Nghị quyết 21-NQ∕TW.pdf"), NFC; a `/` or
+    /// `\` given when attaching is kept as the look-alike "∕" (U+2215), never a separator.
     pub name: String,
     /// Its media type ("application/pdf"), for choosing the app that opens it.
     pub mime: String,

@@ -75,14 +75,14 @@ pub(crate) fn expect_material(doc: &Document) -> Result<()> {
 
 /// A file name fit to show and to save under: NFC, trimmed, no path, no control characters.
 fn clean_name(name: &str) -> Result<String> {
-    let name = nfc(name.trim());
-    // A name is shown and offered as a file name on another phone: never a path.
-    let name = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_owned();
+    // A name is shown and offered as a file name on another phone: never a path. Slashes are
+    // part of Vietnamese document names ("Nghị quyết 21-NQ/TW"), so they are kept as the
+    // look-alike "∕" (U+2215) rather than cutting the name at them.
+    let name: String = nfc(name.trim())
+        .chars()
+        .map(|c| if c == '/' || c == '\\' { '∕' } else { c })
+        .collect();
+    let name = name.trim().to_owned();
     if name.is_empty() || name == "." || name == ".." {
         return Err(Error::InvalidInput(
             "an attachment needs a file name".into(),
@@ -339,13 +339,16 @@ mod tests {
     #[test]
     fn test_attachment_is_listed_once_with_who_added_it() {
         let mut doc = material();
-        let new = pdf("tai-lieu/Nghị quyết 21.pdf", b"%PDF-1.7 a");
+        let new = pdf("Nghị quyết 21-NQ/TW.pdf", b"%PDF-1.7 a");
         assert!(add_attachment(&mut doc, &editor("m-luong"), &new).expect("adds"));
         let listed = attachments(&doc).expect("lists");
         assert_eq!(listed.len(), 1);
         let a = &listed[0];
         assert_eq!(a.sha256, new.sha256);
-        assert_eq!(a.name, "Nghị quyết 21.pdf", "the path is dropped");
+        assert_eq!(
+            a.name, "Nghị quyết 21-NQ∕TW.pdf",
+            "the slash kept as a look-alike that is never a path separator"
+        );
         assert_eq!(a.mime, "application/pdf");
         assert_eq!(a.size, 10);
         assert_eq!(a.added_by, MemberId::new("m-luong"));
@@ -366,7 +369,7 @@ mod tests {
         let heads = doc.heads();
         for (name, mime) in [
             ("", "application/pdf"),
-            ("dir/", "application/pdf"),
+            (" ", "application/pdf"),
             ("..", "application/pdf"),
             ("a\u{7}.pdf", "application/pdf"),
             ("ok.pdf", "pdf"),
@@ -379,6 +382,15 @@ mod tests {
                 .expect_err(&format!("{name:?} {mime:?}"));
             assert!(matches!(e, Error::InvalidInput(_)), "{e}");
         }
+        // Never a path on the phone that saves it: "../../x" is a plain name there.
+        let mut sneaky = pdf("../../etc/x.pdf", b"y");
+        sneaky.mime = "application/pdf".into();
+        assert!(add_attachment(&mut doc, &editor("m-viet"), &sneaky).unwrap());
+        let listed = attachments(&doc).unwrap();
+        assert_eq!(listed[0].name, "..∕..∕etc∕x.pdf");
+        assert!(!listed[0].name.contains(['/', '\\']));
+        let mut doc = material();
+        let heads = doc.heads();
         let long = "ả".repeat(MAX_NAME_CHARS + 1);
         assert!(add_attachment(&mut doc, &editor("m-viet"), &pdf(&long, b"x")).is_err());
         assert_eq!(doc.heads(), heads);
