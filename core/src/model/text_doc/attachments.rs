@@ -382,6 +382,7 @@ mod tests {
                 .expect_err(&format!("{name:?} {mime:?}"));
             assert!(matches!(e, Error::InvalidInput(_)), "{e}");
         }
+        assert_eq!(doc.heads(), heads, "nothing written");
         // Never a path on the phone that saves it: "../../x" is a plain name there.
         let mut sneaky = pdf("../../etc/x.pdf", b"y");
         sneaky.mime = "application/pdf".into();
