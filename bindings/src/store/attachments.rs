@@ -17,6 +17,7 @@ use tokio::runtime::Handle;
 
 use super::{SotayStore, lock_store};
 use crate::error::{ApiError, Result};
+use crate::listeners::Hub;
 use crate::records::{Attachment, BlobRefusal, hash_in};
 use crate::runtime::runtime;
 
@@ -63,8 +64,8 @@ impl SotayStore {
     }
 
     /// An attachment's bytes: from this phone if it holds them, else downloaded from the
-    /// server, checked against the SHA-256 and kept (the next call needs no network).
-    /// `AttachmentDamaged` when the download does not match (nothing kept: try again);
+    /// server, checked against the SHA-256 and kept (the next call needs no network; the
+    /// document-change listeners hear of the materials listing it). `AttachmentDamaged` when the download does not match (nothing kept: try again);
     /// `NotFound` when the server does not have the file yet (its sender has not synced);
     /// `InvalidInput` when no material on this phone lists it (sync first) or the hash is
     /// malformed; `Offline` when the server cannot be reached. Local calls made while it
@@ -72,8 +73,9 @@ impl SotayStore {
     pub async fn fetch_attachment(&self, sha256: String) -> Result<Vec<u8>> {
         let sha = hash_in(&sha256)?;
         let store = Arc::clone(&self.store);
+        let hub = Arc::clone(&self.hub);
         runtime()?
-            .spawn_blocking(move || fetch_blocking(&store, &sha))
+            .spawn_blocking(move || fetch_blocking(&store, &hub, &sha))
             .await
             .map_err(|e| ApiError::Internal(format!("the download stopped: {e}")))?
     }
@@ -86,15 +88,24 @@ impl SotayStore {
 }
 
 /// Core's fetch steps: the store is locked to begin and to keep, and released while the
-/// download is on the network.
-fn fetch_blocking(store: &Mutex<Store>, sha256: &BlobHash) -> Result<Vec<u8>> {
+/// download is on the network. Once the bytes are kept, the document-change listeners hear
+/// of the materials listing them (their files now open offline), so every screen showing
+/// one refreshes, not only the one that asked.
+fn fetch_blocking(store: &Mutex<Store>, hub: &Hub, sha256: &BlobHash) -> Result<Vec<u8>> {
     let begun = BlobFetch::begin(&mut lock_store(store), &ClientConfig::default(), sha256)?;
     let fetch = match begun {
         FetchStart::Cached(bytes) => return Ok(bytes),
         FetchStart::Download(fetch) => fetch,
     };
     let bytes = Handle::current().block_on(fetch.download())?;
-    fetch.keep(&mut lock_store(store), &bytes)?;
+    let listing = {
+        let mut s = lock_store(store);
+        fetch.keep(&mut s, &bytes)?;
+        s.attachment_sources(sha256)?
+    };
+    let mut docs: Vec<String> = listing.iter().map(|a| a.doc_id.to_string()).collect();
+    docs.dedup();
+    hub.documents_changed(docs);
     Ok(bytes)
 }
 
@@ -423,10 +434,14 @@ mod tests {
             None
         );
 
+        let (probe, rx) = Probe::<Vec<String>>::new();
+        let _h = luong.subscribe_document_changes(probe);
         let got = rt
             .block_on(luong.fetch_attachment(a.sha256.clone()))
             .expect("fetched");
         assert_eq!(got, bytes);
+        // Every screen showing the material hears that its file is on the phone now.
+        assert_eq!(rx.recv_timeout(WAIT).expect("told"), vec![m.clone()]);
         assert!(luong.attachments(m.clone()).expect("listed")[0].on_device);
         assert_eq!(
             luong.attachment_bytes(a.sha256.clone()).expect("read"),
@@ -440,6 +455,10 @@ mod tests {
             bytes
         );
         assert_eq!(*calls.lock().expect("calls"), requests, "no request made");
+        assert!(
+            rx.recv_timeout(Duration::from_millis(200)).is_err(),
+            "nothing new to tell"
+        );
         let paths: Vec<String> = server.seen.try_iter().map(|s| s.path).collect();
         assert_eq!(paths.len(), 2, "{paths:?}");
     }
