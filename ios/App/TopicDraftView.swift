@@ -3,6 +3,7 @@
 import QuickLook
 import SoTayKit
 import SwiftUI
+import UniformTypeIdentifiers
 
 struct TopicDraftView: View {
     @State private var vm: TopicDraftViewModel
@@ -12,6 +13,8 @@ struct TopicDraftView: View {
     @State private var isProposal = false
     /// The cache copy of the attachment QuickLook shows.
     @State private var preview: URL?
+    /// The system file picker ("Đính kèm tệp") is up.
+    @State private var picking = false
 
     init(sotay: SoTay, planId: String, topicId: String) {
         _vm = State(initialValue: TopicDraftViewModel(sotay: sotay, planId: planId, topicId: topicId))
@@ -28,12 +31,15 @@ struct TopicDraftView: View {
                     Button("Lưu thay đổi") { vm.replaceBody(editing) }
                         .disabled(editing == doc.body)
                 }
-                if !vm.state.attachments.isEmpty {
+                if !vm.state.attachments.isEmpty || doc.kind == .material {
                     Section("Tệp đính kèm") {
                         ForEach(vm.state.attachments, id: \.sha256) { a in
                             AttachmentRow(attachment: a, fetching: vm.state.fetching.contains(a.sha256)) {
                                 vm.openAttachment(a)
                             }
+                        }
+                        if doc.kind == .material {
+                            Button("Đính kèm tệp") { picking = true }
                         }
                     }
                 }
@@ -83,6 +89,14 @@ struct TopicDraftView: View {
             vm.closeAttachment()
         }
         .quickLookPreview($preview)
+        // A picked file goes to the material as it is; the core refuses what is too large.
+        .fileImporter(isPresented: $picking, allowedContentTypes: [.item]) { result in
+            guard case let .success(url) = result else { return }
+            let scoped = url.startAccessingSecurityScopedResource()
+            defer { if scoped { url.stopAccessingSecurityScopedResource() } }
+            guard let bytes = try? Data(contentsOf: url) else { return }
+            vm.attach(bytes, fileName: url.lastPathComponent)
+        }
     }
 }
 

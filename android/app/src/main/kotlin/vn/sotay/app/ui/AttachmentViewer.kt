@@ -3,6 +3,8 @@ package vn.sotay.app.ui
 import android.content.ActivityNotFoundException
 import android.content.Context
 import android.content.Intent
+import android.net.Uri
+import android.provider.OpenableColumns
 import android.widget.Toast
 import androidx.core.content.FileProvider
 import java.io.File
@@ -31,4 +33,21 @@ suspend fun viewAttachment(context: Context, opened: OpenedAttachment) {
     } catch (e: ActivityNotFoundException) {
         Toast.makeText(context, R.string.attachment_no_viewer, Toast.LENGTH_LONG).show()
     }
+}
+
+/** A file the member picked to attach: its bytes, its display name and its media type. */
+class PickedFile(val bytes: ByteArray, val name: String, val mime: String?)
+
+/**
+ * Reads a file picked with the system picker (`OpenDocument`), off the main thread: its bytes,
+ * the name the provider shows and its media type. The size limit and the name's cleaning are
+ * the core's (`attach` refuses a file over the limit with `InvalidInput`).
+ */
+suspend fun readPicked(context: Context, uri: Uri): PickedFile = withContext(Dispatchers.IO) {
+    val resolver = context.contentResolver
+    val name = resolver.query(uri, arrayOf(OpenableColumns.DISPLAY_NAME), null, null, null)?.use { c ->
+        if (c.moveToFirst()) c.getString(0) else null
+    } ?: uri.lastPathSegment ?: "tep-dinh-kem"
+    val bytes = resolver.openInputStream(uri)?.use { it.readBytes() } ?: ByteArray(0)
+    PickedFile(bytes, name, resolver.getType(uri))
 }

@@ -1,5 +1,7 @@
 package vn.sotay.app.ui
 
+import androidx.activity.compose.rememberLauncherForActivityResult
+import androidx.activity.result.contract.ActivityResultContracts
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -18,12 +20,14 @@ import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import kotlinx.coroutines.launch
 import vn.sotay.Attachment
 import vn.sotay.AttachmentUpload
 import vn.sotay.DocKind
@@ -50,6 +54,17 @@ fun TopicDraftScreen(
     var editing by remember { mutableStateOf<String?>(null) }
     val shown = state.shown
     val context = LocalContext.current
+    val scope = rememberCoroutineScope()
+    // "Đính kèm tệp": the system picker, then the file's bytes to the material (the core
+    // refuses what is too large or not a material; the refusal shows as the error).
+    val pick = rememberLauncherForActivityResult(ActivityResultContracts.OpenDocument()) { uri ->
+        if (uri != null) {
+            scope.launch {
+                val picked = readPicked(context, uri)
+                vm.attach(picked.bytes, picked.name, picked.mime)
+            }
+        }
+    }
     // An attachment opened (from the phone, or downloaded first) goes to a viewer app.
     val opened = state.openedAttachment
     LaunchedEffect(opened) {
@@ -91,6 +106,11 @@ fun TopicDraftScreen(
                 item { Text(stringResource(R.string.draft_attachments), style = MaterialTheme.typography.titleMedium) }
                 items(state.attachments, key = { it.sha256 }) { a ->
                     AttachmentRow(a, fetching = a.sha256 in state.fetching) { vm.openAttachment(a) }
+                }
+            }
+            if (shown.kind == DocKind.MATERIAL) {
+                item {
+                    TextButton(onClick = { pick.launch(arrayOf("*/*")) }) { Text(stringResource(R.string.attachment_add)) }
                 }
             }
             item { Text(stringResource(R.string.draft_comments), style = MaterialTheme.typography.titleMedium) }
