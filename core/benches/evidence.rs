@@ -985,6 +985,7 @@ fn install_directory(path: &Path) {
     let mut dir = Directory {
         version: 1,
         committee_id: "c-song-lam-xanh".into(),
+        committee_name: "Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh".into(),
         members: members
             .iter()
             .enumerate()

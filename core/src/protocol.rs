@@ -328,6 +328,9 @@ pub struct Directory {
     pub version: u64,
     /// The committee.
     pub committee_id: String,
+    /// Its name ("Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh", NFC), for the header of the
+    /// branch's official papers.
+    pub committee_name: String,
     /// Members: everyone who ever belonged to the device's branch (the whole committee for
     /// inspectors and admins), removed and moved members included (`active == false`), with
     /// their role history and device keys, so every approval they signed stays checkable.

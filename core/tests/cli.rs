@@ -1035,6 +1035,7 @@ fn enroll_offline(p: &Phone, me: &str, members: Option<&[(&str, sotay_core::org:
     let mut dir = Directory {
         version: 1,
         committee_id: "c-song-lam".into(),
+        committee_name: "Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh".into(),
         members: members
             .iter()
             .map(|(id, role)| DirectoryMember {

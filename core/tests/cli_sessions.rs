@@ -144,6 +144,7 @@ fn enroll(phones: &[(&Phone, &str)]) {
     let mut dir = Directory {
         version: 1,
         committee_id: "c-song-lam".into(),
+        committee_name: "Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh".into(),
         members: fixture_members()
             .iter()
             .map(|m| {

@@ -489,6 +489,7 @@ fn enroll_offline(path: &Path) {
     let mut dir = Directory {
         version: 1,
         committee_id: "c-song-lam".into(),
+        committee_name: "Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh".into(),
         members: vec![
             member("m-viet", "Đặng Quốc Việt", Role::Secretary, true),
             member("m-luong", "Hoàng Đức Lượng", Role::Member, false),

@@ -127,6 +127,7 @@ impl Branch {
         let mut directory = Directory {
             version: 1,
             committee_id: "c-song-lam".into(),
+            committee_name: "Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh".into(),
             members: MEMBERS
                 .iter()
                 .map(|(id, name, role, status)| DirectoryMember {
@@ -1856,4 +1857,53 @@ fn test_a_later_task_update_wins_whatever_the_clocks_say() {
     assert_eq!(t.status, TaskStatus::Done);
     let by: Vec<&str> = t.updates.iter().map(|u| u.by.as_str()).collect();
     assert_eq!(by, ["m-anh", "m-ung"], "oldest first");
+}
+
+/// The papers a phone writes: names from the signed directory (the committee's too, no
+/// option needed), "DỰ THẢO" until the minutes are adopted, the adopted version after.
+#[test]
+fn test_papers_take_names_from_the_directory_and_mark_drafts() {
+    use sotay_core::store::{PaperFormat, PaperOptions};
+    let mut b = Branch::new();
+    let s = minutes(&mut b);
+    let html = PaperOptions::new(PaperFormat::Html);
+    let draft = b.phone("m-ung").minutes_paper(&s, &html).unwrap();
+    assert!(!draft.official);
+    let text = String::from_utf8(draft.bytes).unwrap();
+    assert!(text.to_uppercase().contains("SÔNG LAM XANH"), "{text}");
+    assert!(text.contains("DỰ THẢO"));
+    b.phone("m-ung").sign_minutes(&s, "").unwrap();
+    b.share_signoffs("m-ung", &s, &["m-thuy"]);
+    b.phone("m-thuy").sign_minutes(&s, "").unwrap();
+    let adopted = b.phone("m-thuy").minutes_paper(&s, &html).unwrap();
+    assert!(adopted.official);
+    let text = String::from_utf8(adopted.bytes).unwrap();
+    assert!(!text.contains("DỰ THẢO"), "adopted: no draft mark");
+    assert!(text.contains("Chi bộ thống nhất lắp cảm biến rung."));
+    // As DOCX, and this device's version on request.
+    let docx = b
+        .phone("m-thuy")
+        .minutes_paper(
+            &s,
+            &PaperOptions {
+                current: true,
+                ..PaperOptions::new(PaperFormat::Docx)
+            },
+        )
+        .unwrap();
+    assert!(docx.bytes.starts_with(b"PK"));
+    // A member's evidence sheet: a working paper, never official.
+    let sheet = b
+        .phone("m-viet")
+        .evidence_sheet(&m("m-luong"), 2026, &html)
+        .unwrap();
+    assert!(!sheet.official);
+    assert_eq!(sheet.title, "Hoàng Đức Lượng");
+    assert!(String::from_utf8(sheet.bytes).unwrap().contains(NOTICE_VI));
+    // Someone the directory does not list: refused.
+    let e = b
+        .phone("m-viet")
+        .evidence_sheet(&m("m-nobody"), 2026, &html)
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidInput(_)), "{e}");
 }

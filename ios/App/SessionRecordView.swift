@@ -1,6 +1,7 @@
 // The session record (biên bản): the minutes, the duration check, the quality score, who
 // has read what was published, and the chair's and the clerk's signatures.
 
+import QuickLook
 import SoTayKit
 import SwiftUI
 
@@ -10,6 +11,8 @@ struct SessionRecordView: View {
     @State private var end = ""
     @State private var conclusion = ""
     @State private var note = ""
+    /// The cache copy of the minutes QuickLook shows (print and share from there).
+    @State private var preview: URL?
 
     init(sotay: SoTay, sessionId: String) {
         _vm = State(initialValue: SessionRecordViewModel(sotay: sotay, sessionId: sessionId))
@@ -35,6 +38,7 @@ struct SessionRecordView: View {
                         Text("Biên bản còn thiếu trước khi ký: \(vm.state.missingBeforeSigning.map(\.label).joined(separator: ", "))")
                             .foregroundStyle(.red)
                     }
+                    Button("Xuất biên bản (DOCX)") { vm.exportMinutes(format: .docx) }
                     if vm.state.canSign {
                         TextField("Ghi chú", text: $note)
                         Button("Ký biên bản phiên bản này") { vm.sign(note: note) }
@@ -134,5 +138,11 @@ struct SessionRecordView: View {
         .navigationTitle("Biên bản")
         .overlay { if vm.state.loading { ProgressView() } }
         .errorAlert(vm.state.error) { vm.clearError() }
+        .onChange(of: vm.state.paper) { _, paper in
+            guard let paper else { return }
+            preview = try? PaperFiles.copy(paper)
+            vm.closePaper()
+        }
+        .quickLookPreview($preview)
     }
 }

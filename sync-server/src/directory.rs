@@ -120,6 +120,10 @@ fn build(
     Ok(Directory {
         version,
         committee_id: committee_id.to_owned(),
+        committee_name: store
+            .committee(committee_id)?
+            .map(|c| c.name)
+            .unwrap_or_default(),
         members,
         branches: branches.into_values().collect(),
         settings: store.committee_settings(committee_id)?,

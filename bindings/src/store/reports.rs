@@ -8,11 +8,22 @@ use sotay_core::store::today_vn;
 
 use super::SotayStore;
 use crate::error::Result;
-use crate::records::{BranchOverview, EvidenceReport, ProposalItem, date_in};
+use crate::records::{BranchOverview, EvidenceReport, Paper, PaperFormat, ProposalItem, date_in};
+use sotay_core::ids::{DocId, MemberId};
+use sotay_core::store::PaperOptions;
 
 /// The day asked about: `today` (ISO or `DD/MM/YYYY`), else today in Vietnam.
 fn day_or_today(today: Option<String>) -> Result<sotay_core::date::Date> {
     Ok(date_in(today.as_deref())?.unwrap_or_else(today_vn))
+}
+
+/// A paper's options as the apps give them (names from the signed directory).
+fn options(format: PaperFormat, current: bool, place: String) -> PaperOptions {
+    PaperOptions {
+        current,
+        place,
+        ..PaperOptions::new(format.into())
+    }
 }
 
 #[uniffi::export]
@@ -65,6 +76,65 @@ impl SotayStore {
         let now = now.unwrap_or_else(now_unix);
         self.read(|s| Ok(s.participation_evidence(branch.as_ref(), year, now)?.into()))
     }
+
+    /// The participation evidence of a branch (every branch held here when `None`) for
+    /// `year`, as CSV (UTF-8, one row per member, with the notice), to share.
+    pub fn participation_evidence_csv(
+        &self,
+        branch_id: Option<String>,
+        year: i32,
+    ) -> Result<String> {
+        let branch = branch_id.as_deref().map(BranchId::new);
+        self.read(|s| {
+            Ok(s.participation_evidence(branch.as_ref(), year, now_unix())?
+                .to_csv())
+        })
+    }
+
+    /// The annual plan as the official paper: the version the approval in force signed,
+    /// with its signer; with none in force (or `current`), this phone's version marked "DỰ
+    /// THẢO". `place` fills the dateline ("Quảng Ninh"; empty leaves dots). Names of the
+    /// branch and the committee come from the signed directory (`InvalidInput` before the
+    /// first sync brought it).
+    pub fn export_plan(
+        &self,
+        plan_id: String,
+        format: PaperFormat,
+        current: bool,
+        place: String,
+    ) -> Result<Paper> {
+        let opts = options(format, current, place);
+        self.read(|s| Ok(s.plan_paper(&DocId::new(plan_id), &opts)?.into()))
+    }
+
+    /// The minutes as the official paper: the version chair and clerk adopted, else (or
+    /// with `current`) this phone's version marked "DỰ THẢO".
+    pub fn export_minutes(
+        &self,
+        session_id: String,
+        format: PaperFormat,
+        current: bool,
+        place: String,
+    ) -> Result<Paper> {
+        let opts = options(format, current, place);
+        self.read(|s| Ok(s.minutes_paper(&DocId::new(session_id), &opts)?.into()))
+    }
+
+    /// A member's printable evidence sheet for `year`: every category with its count,
+    /// suggested points and evidence, and the notice that it is a proposal for the branch's
+    /// vote, never a rating.
+    pub fn evidence_sheet(
+        &self,
+        member_id: String,
+        year: i32,
+        format: PaperFormat,
+    ) -> Result<Paper> {
+        let opts = PaperOptions::new(format.into());
+        self.read(|s| {
+            Ok(s.evidence_sheet(&MemberId::new(member_id), year, &opts)?
+                .into())
+        })
+    }
 }
 
 #[cfg(test)]
@@ -77,6 +147,50 @@ mod tests {
         SessionField, SourceRef, TaskStatus, vietnam_time,
     };
     use sotay_core::store::today_vn;
+
+    /// Papers before the first sync: the branch's name is not known yet (it comes with the
+    /// signed directory), so the official papers are refused with a clear error; the evidence
+    /// sheet and the CSV, working papers, are written anyway.
+    #[test]
+    fn test_papers_before_the_first_sync_say_what_is_missing() {
+        use crate::records::PaperFormat;
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = viet_store(&dir);
+        let year = today_vn().year();
+        let (plan, _, _, session) = session_with_material(&store, None);
+        for e in [
+            store
+                .export_plan(plan, PaperFormat::Docx, false, String::new())
+                .expect_err("no directory"),
+            store
+                .export_minutes(session, PaperFormat::Html, false, "Quảng Ninh".into())
+                .expect_err("no directory"),
+        ] {
+            assert!(
+                matches!(&e, ApiError::InvalidInput(m) if m.contains("name of branch")),
+                "{e:?}"
+            );
+        }
+        let sheet = store
+            .evidence_sheet("m-luong".into(), year, PaperFormat::Html)
+            .expect("sheet");
+        assert!(!sheet.official);
+        assert_eq!(sheet.file_name, "Hoàng Đức Lượng.html");
+        assert!(sheet.mime.starts_with("text/html"));
+        assert!(
+            String::from_utf8(sheet.bytes)
+                .expect("utf-8")
+                .contains("Hoàng Đức Lượng")
+        );
+        let csv = store
+            .participation_evidence_csv(Some("b-co-dien".into()), year)
+            .expect("csv");
+        assert!(csv.contains("Hoàng Đức Lượng"), "{csv}");
+        assert!(matches!(
+            store.evidence_sheet("m-nobody".into(), year, PaperFormat::Docx),
+            Err(ApiError::InvalidInput(_))
+        ));
+    }
 
     #[test]
     fn test_board_overview_and_evidence_follow_a_proposal_through() {

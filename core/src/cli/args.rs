@@ -286,7 +286,7 @@ pub(super) struct ExportPlanArgs {
     #[arg(long, value_name = "FILE")]
     pub(super) out: PathBuf,
     /// The superior committee ("Đảng bộ Công ty Cổ phần Cơ điện Sông Lam Xanh"): the header's
-    /// first line and the first recipient. Required: the member directory does not carry it.
+    /// first line and the first recipient. Default: the name in the signed member directory.
     #[arg(long, value_name = "NAME")]
     pub(super) committee: Option<String>,
     /// The branch ("Chi bộ Phân xưởng Cơ điện"); default: its name in the synced directory.
@@ -319,7 +319,7 @@ pub(super) struct ExportMinutesArgs {
     /// The file to write.
     #[arg(long, value_name = "FILE")]
     pub(super) out: PathBuf,
-    /// The superior committee ("Đảng bộ …"). Required: the directory does not carry it.
+    /// The superior committee ("Đảng bộ …"). Default: the name in the signed directory.
     #[arg(long, value_name = "NAME")]
     pub(super) committee: Option<String>,
     /// The branch ("Chi bộ …"); default: its name in the synced directory.
@@ -984,8 +984,8 @@ pub(super) enum EvidenceCmd {
         /// html | docx; default: from the --out file's extension.
         #[arg(long, value_enum)]
         format: Option<ExportFormat>,
-        /// The superior committee's name for the header ("Đảng bộ …"); left out when not
-        /// given (the member directory does not carry it).
+        /// The superior committee's name for the header ("Đảng bộ …"); default: the name in
+        /// the signed member directory (left out before the first sync).
         #[arg(long, value_name = "NAME")]
         committee: Option<String>,
         /// The branch's name for the header; default: its name in the synced directory.

@@ -16,7 +16,8 @@ use super::member::default_branch;
 use super::{Ctx, render as text_render, resolve};
 use crate::ids::{BranchId, MemberId};
 use crate::model::now_unix;
-use crate::render::{self, RenderContext};
+use crate::render;
+use crate::store::PaperOptions;
 use crate::store::evidence::{Category, EvidenceReport, Frame, NOTICE_VI};
 use crate::store::today_vn;
 use crate::{Error, Result};
@@ -221,23 +222,18 @@ fn sheet(
         })?;
     let format = match format {
         Some(f) => f,
-        None => match out
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Some("docx") => ExportFormat::Docx,
-            Some("html" | "htm") => ExportFormat::Html,
-            _ => {
-                return Err(Error::InvalidInput(format!(
-                    "cannot tell the format from {}: pass --format html or --format docx",
-                    out.display()
-                )));
-            }
-        },
+        None => super::export::format_from_path(out)?,
     };
     let year = year.unwrap_or_else(|| today_vn().year());
+    let opts = PaperOptions {
+        committee_name: committee.map(str::to_owned),
+        branch_name: branch_name_arg.map(str::to_owned),
+        ..PaperOptions::new(format.into())
+    };
+    let paper = ctx.store.evidence_sheet(&m.id, year, &opts)?;
+    let bytes = paper.bytes;
+    let name = paper.format.name();
+    std::fs::write(out, &bytes)?;
     let r = ctx
         .store
         .participation_evidence(Some(&m.branch_id), year, now_unix())?;
@@ -247,21 +243,6 @@ fn sheet(
             m.id, m.branch_id
         ))
     })?;
-    let branch_name = match branch_name_arg {
-        Some(n) => n.to_owned(),
-        None => branch_name(ctx, &m.branch_id)?.unwrap_or_default(),
-    };
-    let rctx = RenderContext {
-        committee_name: committee.unwrap_or_default().to_owned(),
-        branch_name,
-        ..RenderContext::default()
-    };
-    let layout = render::evidence::layout(e, year, &r.weights, &rctx, today_vn());
-    let (bytes, name) = match format {
-        ExportFormat::Html => (render::html::write(&layout).into_bytes(), "html"),
-        ExportFormat::Docx => (render::docx::write(&layout)?, "docx"),
-    };
-    std::fs::write(out, &bytes)?;
     let text = format!(
         "wrote {} ({name}, {} bytes): phiếu minh chứng năm {year} của {} — điểm gợi ý: kết quả thực hiện nhiệm vụ {}, tiêu chí chung {}\n! {NOTICE_VI}",
         out.display(),

@@ -516,6 +516,7 @@ pub(super) fn empty_directory() -> Directory {
     Directory {
         version: 0,
         committee_id: String::new(),
+        committee_name: String::new(),
         members: Vec::new(),
         branches: Vec::new(),
         settings: Default::default(),

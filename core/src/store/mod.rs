@@ -20,6 +20,7 @@ mod docs;
 pub mod evidence;
 mod history;
 mod needs_me;
+mod papers;
 mod read_model;
 mod sessions;
 mod sync_state;
@@ -34,6 +35,7 @@ pub use approvals::{ApprovalRights, ApproveBlocker, SignoffRecord, SignoffState}
 pub use blobs::{AttachmentSource, AttachmentState, AttachmentUpload, BlobRefusal, BlobUpload};
 pub use db::SCHEMA_VERSION;
 pub use needs_me::{ApprovalNeedingMe, NeedsMe, ThreadNeedingMe, ThreadReason};
+pub use papers::{Paper, PaperFormat, PaperOptions};
 use read_model::CountsHint;
 pub use read_model::{PlanRow, TextDocRow, TopicRow};
 pub use sessions::{

@@ -570,6 +570,29 @@ public final class SoTay: Sendable {
         try await call { try $0.participationEvidence(branchId: branchId, year: year, now: now) }
     }
 
+    /// The participation evidence of a branch for `year` as CSV (UTF-8), to share.
+    public func participationEvidenceCsv(branchId: String?, year: Int32) async throws -> String {
+        try await call { try $0.participationEvidenceCsv(branchId: branchId, year: year) }
+    }
+
+    // MARK: - Papers
+
+    /// The annual plan as the official paper (DOCX or HTML): the approved version with its
+    /// signer, or this phone's version marked "DỰ THẢO" (`current`, or nothing approved).
+    public func exportPlan(planId: String, format: PaperFormat, current: Bool = false, place: String = "") async throws -> Paper {
+        try await call { try $0.exportPlan(planId: planId, format: format, current: current, place: place) }
+    }
+
+    /// The minutes as the official paper: the adopted version, else this phone's marked "DỰ THẢO".
+    public func exportMinutes(sessionId: String, format: PaperFormat, current: Bool = false, place: String = "") async throws -> Paper {
+        try await call { try $0.exportMinutes(sessionId: sessionId, format: format, current: current, place: place) }
+    }
+
+    /// A member's printable evidence sheet for `year` (a proposal for the branch's vote, never a rating).
+    public func evidenceSheet(memberId: String, year: Int32, format: PaperFormat) async throws -> Paper {
+        try await call { try $0.evidenceSheet(memberId: memberId, year: year, format: format) }
+    }
+
     // MARK: - History and health
 
     /// A document's changes, oldest first.

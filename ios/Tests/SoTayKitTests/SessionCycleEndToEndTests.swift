@@ -177,6 +177,25 @@ final class SessionCycleEndToEndTests: XCTestCase, @unchecked Sendable {
         await memberRecord.sign().value
         XCTAssertEqual(memberRecord.state.error?.caseName, "NotPermitted")
 
+        // The adopted minutes as the official paper, on the member's phone: the committee's and
+        // the branch's names from the signed directory, no draft mark; as DOCX too.
+        let paper = try await luong.exportMinutes(sessionId: session, format: .html, place: "Quảng Ninh")
+        XCTAssertTrue(paper.official)
+        XCTAssertTrue(paper.fileName.hasSuffix(".html"), paper.fileName)
+        let page = String(decoding: paper.bytes, as: UTF8.self)
+        XCTAssertTrue(page.uppercased().contains("SÔNG LAM XANH"), "the committee's name")
+        XCTAssertFalse(page.contains("DỰ THẢO"), "adopted: no draft mark")
+        XCTAssertTrue(page.contains("Chi bộ thống nhất bảo dưỡng định kỳ theo ca."))
+        let docx = try await luong.exportMinutes(sessionId: session, format: .docx)
+        XCTAssertEqual(Array(docx.bytes.prefix(2)), [0x50, 0x4B])
+        let sheet = try await viet.evidenceSheet(memberId: "m-luong", year: Int32(proposalYear), format: .html)
+        XCTAssertTrue(!sheet.official && String(decoding: sheet.bytes, as: UTF8.self).contains("Hoàng Đức Lượng"))
+        // The same through the screen's model: the paper to share, then closed.
+        await memberRecord.exportMinutes(format: .html).value
+        XCTAssertEqual(memberRecord.state.paper?.official, true)
+        memberRecord.closePaper()
+        XCTAssertNil(memberRecord.state.paper)
+
         // His proposal on the board: adopted; he carries it out — the minutes stay adopted.
         let board = ProposalsBoardViewModel(sotay: luong, year: Int32(proposalYear))
         let items = try await awaitState(board) { $0.items.contains { $0.task != nil } }.items
@@ -209,6 +228,10 @@ final class SessionCycleEndToEndTests: XCTestCase, @unchecked Sendable {
         XCTAssertEqual(try figure(.assignmentOnTime).count, 1)
         XCTAssertTrue(p.figures(.general).contains { $0.category == .present })
         XCTAssertNil(p.absenceFlag)
+        await mine.exportSheet(format: .html).value
+        let sheetShown = try XCTUnwrap(mine.state.paper, "the sheet to share")
+        XCTAssertTrue(String(decoding: sheetShown.bytes, as: UTF8.self).contains("Hoàng Đức Lượng"))
+        XCTAssertFalse(sheetShown.official, "a proposal for the vote, never official")
         let made = try await luong.participationEvidence(branchId: TestServer.branch, year: Int32(proposalYear))
         let luongMade = try XCTUnwrap(made.members.first { $0.memberId == "m-luong" })
         for c in [EvidenceCategory.proposalAdopted, .proposalDone] {

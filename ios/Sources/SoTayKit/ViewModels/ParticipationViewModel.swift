@@ -14,6 +14,8 @@ public struct ParticipationState: ScreenState, Equatable {
     public var notice = ""
     /// Unexcused absences in three months of the year (Điều lệ, art. 8), if the member has them.
     public var absenceFlag: AbsenceFlag?
+    /// The printable evidence sheet (``ParticipationViewModel/exportSheet(format:)``).
+    public var paper: Paper?
     public var error: ApiError?
 
     public init(year: Int32) {
@@ -58,5 +60,26 @@ public final class ParticipationViewModel: ScreenModel<ParticipationState> {
         next.notice = report.notice
         next.absenceFlag = report.flags.first { $0.memberId == who }
         return next
+    }
+
+    // The sheet written is the action's, not the store's.
+    override func keepActionState(_ next: inout ParticipationState, from latest: ParticipationState) {
+        next.paper = latest.paper
+    }
+
+    /// Writes the member's printable evidence sheet for the year (``ParticipationState/paper``).
+    @discardableResult
+    public func exportSheet(format: PaperFormat = .docx) -> Task<Void, Never> {
+        act {
+            var who = self.memberId
+            if who == nil { who = try await self.sotay.identity() }
+            guard let who else { return }
+            self.state.paper = try await self.sotay.evidenceSheet(memberId: who, year: self.year, format: format)
+        }
+    }
+
+    /// The sheet was shared or shown.
+    public func closePaper() {
+        state.paper = nil
     }
 }

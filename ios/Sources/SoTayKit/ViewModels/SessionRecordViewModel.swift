@@ -34,6 +34,9 @@ public struct SessionRecordState: ScreenState, Equatable {
     public var publishedComments: [PublishedComment] = []
     /// Who has read each published draft and material.
     public var distribution: [DistributionStatus] = []
+    /// The minutes written as a paper (``SessionRecordViewModel/exportMinutes(format:place:)``),
+    /// to share or print.
+    public var paper: Paper?
     public var error: ApiError?
 
     /// Both signatures on one version (later progress on tasks does not change that).
@@ -237,5 +240,25 @@ public final class SessionRecordViewModel: ScreenModel<SessionRecordState> {
     @discardableResult
     public func sign(note: String = "") -> Task<Void, Never> {
         act { try await self.sotay.signMinutes(sessionId: self.sessionId, note: note) }
+    }
+
+    // The paper written is the action's, not the store's.
+    override func keepActionState(_ next: inout SessionRecordState, from latest: SessionRecordState) {
+        next.paper = latest.paper
+    }
+
+    /// Writes the minutes as the official paper (``SessionRecordState/paper``): the version
+    /// chair and clerk adopted, else this phone's marked "DỰ THẢO". Before the first sync the
+    /// branch's name is not known: `.InvalidInput` in the state.
+    @discardableResult
+    public func exportMinutes(format: PaperFormat = .docx, place: String = "") -> Task<Void, Never> {
+        act {
+            self.state.paper = try await self.sotay.exportMinutes(sessionId: self.sessionId, format: format, place: place)
+        }
+    }
+
+    /// The paper was shared or shown.
+    public func closePaper() {
+        state.paper = nil
     }
 }

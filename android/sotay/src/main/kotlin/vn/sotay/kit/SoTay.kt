@@ -37,6 +37,8 @@ import vn.sotay.NewTopic
 import vn.sotay.PlanField
 import vn.sotay.PlanRow
 import vn.sotay.PlanText
+import vn.sotay.Paper
+import vn.sotay.PaperFormat
 import vn.sotay.ProposalItem
 import vn.sotay.ProposalStatus
 import vn.sotay.QualityGrid
@@ -469,6 +471,27 @@ class SoTay private constructor(
     /** Participation evidence of a branch for [year], as of [now] (Unix seconds; `null`: now). */
     suspend fun participationEvidence(branchId: String?, year: Int, now: Long? = null): EvidenceReport =
         onIo { participationEvidence(branchId, year, now) }
+
+    /** The participation evidence of a branch for [year] as CSV (UTF-8), to share. */
+    suspend fun participationEvidenceCsv(branchId: String?, year: Int): String =
+        onIo { participationEvidenceCsv(branchId, year) }
+
+    // ----- papers --------------------------------------------------------------------------------
+
+    /**
+     * The annual plan as the official paper (DOCX or HTML): the approved version with its
+     * signer, or this phone's version marked "DỰ THẢO" ([current], or nothing approved).
+     */
+    suspend fun exportPlan(planId: String, format: PaperFormat, current: Boolean = false, place: String = ""): Paper =
+        onIo { exportPlan(planId, format, current, place) }
+
+    /** The minutes as the official paper: the adopted version, else this phone's marked "DỰ THẢO". */
+    suspend fun exportMinutes(sessionId: String, format: PaperFormat, current: Boolean = false, place: String = ""): Paper =
+        onIo { exportMinutes(sessionId, format, current, place) }
+
+    /** A member's printable evidence sheet for [year] (a proposal for the branch's vote, never a rating). */
+    suspend fun evidenceSheet(memberId: String, year: Int, format: PaperFormat): Paper =
+        onIo { evidenceSheet(memberId, year, format) }
 
     // ----- history and health ----------------------------------------------------------------
 

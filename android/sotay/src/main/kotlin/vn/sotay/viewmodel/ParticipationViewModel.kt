@@ -1,11 +1,14 @@
 package vn.sotay.viewmodel
 
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import vn.sotay.AbsenceFlag
 import vn.sotay.ApiException
 import vn.sotay.EvidenceFigure
 import vn.sotay.EvidenceFrame
 import vn.sotay.MemberEvidence
+import vn.sotay.Paper
+import vn.sotay.PaperFormat
 import vn.sotay.kit.SoTay
 
 /** A member's participation evidence for one year. */
@@ -21,6 +24,8 @@ data class ParticipationState(
     val notice: String = "",
     /** Unexcused absences in three months of the year (Điều lệ, art. 8), if the member has them. */
     val absenceFlag: AbsenceFlag? = null,
+    /** The printable evidence sheet ([ParticipationViewModel.exportSheet]), to share or print. */
+    val paper: Paper? = null,
     val error: ApiException? = null,
 ) {
     /** Every figure, in the core's order (zero counts included: "none" is evidence too). */
@@ -54,6 +59,8 @@ class ParticipationViewModel(
 
     override fun ParticipationState.shownError() = error
 
+    override fun ParticipationState.keepActionState(latest: ParticipationState) = copy(paper = latest.paper)
+
     override suspend fun load(current: ParticipationState): ParticipationState {
         val who = memberId ?: sotay.identity()
         val branch = who?.let { sotay.findMember(it) }?.branchId
@@ -65,4 +72,14 @@ class ParticipationViewModel(
             absenceFlag = report.flags.firstOrNull { it.memberId == who },
         )
     }
+
+    /** Writes the member's printable evidence sheet for the year ([ParticipationState.paper]). */
+    fun exportSheet(format: PaperFormat = PaperFormat.DOCX): Job = act {
+        val who = memberId ?: sotay.identity() ?: return@act
+        val paper = sotay.evidenceSheet(who, year, format)
+        update { it.copy(paper = paper) }
+    }
+
+    /** The sheet was shared or shown. */
+    fun closePaper() = update { it.copy(paper = null) }
 }

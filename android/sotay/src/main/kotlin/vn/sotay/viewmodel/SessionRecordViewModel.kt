@@ -13,6 +13,8 @@ import vn.sotay.Member
 import vn.sotay.MinutesAdoption
 import vn.sotay.MissingField
 import vn.sotay.NewTask
+import vn.sotay.Paper
+import vn.sotay.PaperFormat
 import vn.sotay.QualityGrid
 import vn.sotay.Session
 import vn.sotay.SessionField
@@ -48,6 +50,8 @@ data class SessionRecordState(
     val publishedComments: List<PublishedComment> = emptyList(),
     /** Who has read each published draft and material. */
     val distribution: List<DistributionStatus> = emptyList(),
+    /** The minutes written as a paper ([SessionRecordViewModel.exportMinutes]), to share or print. */
+    val paper: Paper? = null,
     val error: ApiException? = null,
 ) {
     /** Both signatures on one version (later progress on tasks does not change that). */
@@ -125,6 +129,8 @@ class SessionRecordViewModel(
 
     override fun SessionRecordState.shownError() = error
 
+    override fun SessionRecordState.keepActionState(latest: SessionRecordState) = copy(paper = latest.paper)
+
     override suspend fun load(current: SessionRecordState): SessionRecordState {
         val session = sotay.session(sessionId)
         val comments = session.distribution.flatMap { p ->
@@ -197,4 +203,17 @@ class SessionRecordViewModel(
 
     /** Signs the current version as chair or clerk (offline; sent with the next sync). */
     fun sign(note: String = ""): Job = act { sotay.signMinutes(sessionId, note) }
+
+    /**
+     * Writes the minutes as the official paper ([SessionRecordState.paper]): the version chair
+     * and clerk adopted, else this phone's marked "DỰ THẢO". Before the first sync the
+     * branch's name is not known: `InvalidInput` in the state.
+     */
+    fun exportMinutes(format: PaperFormat = PaperFormat.DOCX, place: String = ""): Job = act {
+        val paper = sotay.exportMinutes(sessionId, format, place = place)
+        update { it.copy(paper = paper) }
+    }
+
+    /** The paper was shared or shown. */
+    fun closePaper() = update { it.copy(paper = null) }
 }

@@ -23,6 +23,7 @@ import vn.sotay.CommentKind
 import vn.sotay.EvidenceCategory
 import vn.sotay.EvidenceFrame
 import vn.sotay.MinutesAdoption
+import vn.sotay.PaperFormat
 import vn.sotay.NewPlan
 import vn.sotay.ProposalStage
 import vn.sotay.QualityLevel
@@ -210,6 +211,25 @@ class SessionCycleEndToEndTest {
         memberRecord.sign().join()
         assertIs<ApiException.NotPermitted>(memberRecord.state.value.error)
 
+        // The adopted minutes as the official paper, on the member's phone: the committee's and
+        // the branch's names from the signed directory, no draft mark; as DOCX too.
+        val paper = luong.exportMinutes(session, PaperFormat.HTML, place = "Quảng Ninh")
+        assertTrue(paper.official)
+        assertTrue(paper.fileName.endsWith(".html"), paper.fileName)
+        val page = paper.bytes.decodeToString()
+        assertTrue(page.uppercase().contains("SÔNG LAM XANH"), "the committee's name")
+        assertTrue("DỰ THẢO" !in page, "adopted: no draft mark")
+        assertTrue("Chi bộ thống nhất bảo dưỡng định kỳ theo ca." in page)
+        val docx = luong.exportMinutes(session, PaperFormat.DOCX)
+        assertEquals(listOf('P'.code.toByte(), 'K'.code.toByte()), docx.bytes.take(2))
+        val sheet = viet.evidenceSheet("m-luong", proposalYear, PaperFormat.HTML)
+        assertTrue(!sheet.official && "Hoàng Đức Lượng" in sheet.bytes.decodeToString())
+        // The same through the screen's model: the paper to share, then closed.
+        memberRecord.exportMinutes(PaperFormat.HTML).join()
+        assertEquals(true, memberRecord.state.value.paper?.official)
+        memberRecord.closePaper()
+        assertNull(memberRecord.state.value.paper)
+
         // His proposal on the board: adopted; he carries it out — the minutes stay adopted.
         val board = ProposalsBoardViewModel(luong, scope, proposalYear)
         val item = board.state.awaitState { b -> b.items.any { it.task != null } }.items.single()
@@ -234,6 +254,10 @@ class SessionCycleEndToEndTest {
         assertEquals(1u, figure(EvidenceCategory.ASSIGNMENT_ON_TIME).count)
         assertTrue(p.figures(EvidenceFrame.GENERAL).any { it.category == EvidenceCategory.PRESENT })
         assertNull(p.absenceFlag)
+        mine.exportSheet(PaperFormat.HTML).join()
+        val sheetShown = assertNotNull(mine.state.value.paper, "the sheet to share")
+        assertTrue("Hoàng Đức Lượng" in sheetShown.bytes.decodeToString())
+        assertTrue(!sheetShown.official, "a proposal for the vote, never official")
         val made = luong.participationEvidence(TestServer.BRANCH, proposalYear).members.single { it.memberId == "m-luong" }
         for (c in listOf(EvidenceCategory.PROPOSAL_ADOPTED, EvidenceCategory.PROPOSAL_DONE)) {
             val f = made.figures.single { it.category == c }

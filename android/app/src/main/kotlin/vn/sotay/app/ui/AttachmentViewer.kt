@@ -6,10 +6,13 @@ import android.content.Intent
 import android.net.Uri
 import android.provider.OpenableColumns
 import android.widget.Toast
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.core.content.FileProvider
 import java.io.File
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
+import vn.sotay.Paper
 import vn.sotay.app.R
 import vn.sotay.viewmodel.OpenedAttachment
 
@@ -50,4 +53,37 @@ suspend fun readPicked(context: Context, uri: Uri): PickedFile = withContext(Dis
     } ?: uri.lastPathSegment ?: "tep-dinh-kem"
     val bytes = resolver.openInputStream(uri)?.use { it.readBytes() } ?: ByteArray(0)
     PickedFile(bytes, name, resolver.getType(uri))
+}
+
+/**
+ * Hands a paper written on the phone (the minutes, an evidence sheet) to the apps that open,
+ * print or send it: a copy in the cache (`papers/<file name>`), shared read-only through the
+ * same `FileProvider`.
+ */
+suspend fun sharePaper(context: Context, paper: Paper) {
+    val file = withContext(Dispatchers.IO) {
+        val dir = File(context.cacheDir, "papers").apply { mkdirs() }
+        File(dir, paper.fileName).also { it.writeBytes(paper.bytes) }
+    }
+    val uri = FileProvider.getUriForFile(context, "${context.packageName}.attachments", file)
+    val send = Intent(Intent.ACTION_SEND)
+        .setType(paper.mime)
+        .putExtra(Intent.EXTRA_STREAM, uri)
+        .addFlags(Intent.FLAG_GRANT_READ_URI_PERMISSION)
+    try {
+        context.startActivity(Intent.createChooser(send, paper.title))
+    } catch (e: ActivityNotFoundException) {
+        Toast.makeText(context, R.string.attachment_no_viewer, Toast.LENGTH_LONG).show()
+    }
+}
+
+/** Shares [paper] once it is written, then tells the view model it was handed over. */
+@Composable
+fun SharePaperEffect(context: Context, paper: Paper?, onShared: () -> Unit) {
+    LaunchedEffect(paper) {
+        if (paper != null) {
+            sharePaper(context, paper)
+            onShared()
+        }
+    }
 }

@@ -5,17 +5,20 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
 import androidx.compose.material3.Card
+import androidx.compose.material3.TextButton
 import androidx.compose.material3.ListItem
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import java.time.Year
 import vn.sotay.EvidenceFrame
+import vn.sotay.PaperFormat
 import vn.sotay.app.R
 import vn.sotay.app.rememberScreenModel
 import vn.sotay.kit.SoTay
@@ -31,10 +34,14 @@ fun ParticipationScreen(sotay: SoTay, modifier: Modifier) {
     val year = Year.now().value
     val vm = rememberScreenModel("participation:$year") { ParticipationViewModel(sotay, it, year) }
     val state by vm.state.collectAsStateWithLifecycle()
+    val context = LocalContext.current
+    // The printable sheet goes to the apps that open, print or send it.
+    SharePaperEffect(context, state.paper) { vm.closePaper() }
 
     LazyColumn(modifier.padding(horizontal = 12.dp)) {
         item { ErrorBanner(state.error) { vm.clearError() } }
         item { Text(stringResource(R.string.participation_year, year), style = MaterialTheme.typography.titleLarge) }
+        item { TextButton(onClick = { vm.exportSheet(PaperFormat.DOCX) }) { Text(stringResource(R.string.participation_sheet)) } }
         if (state.notice.isNotEmpty()) {
             item { Card { Text(state.notice, Modifier.padding(12.dp)) } }
         }

@@ -19,12 +19,14 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import vn.sotay.Attendance
 import vn.sotay.FieldScope
 import vn.sotay.MinutesAdoption
+import vn.sotay.PaperFormat
 import vn.sotay.SessionText
 import vn.sotay.TaskStatus
 import vn.sotay.app.R
@@ -42,6 +44,9 @@ import vn.sotay.viewmodel.SessionRecordViewModel
 fun SessionRecordScreen(sotay: SoTay, sessionId: String, modifier: Modifier) {
     val vm = rememberScreenModel("session:$sessionId") { SessionRecordViewModel(sotay, sessionId, it) }
     val state by vm.state.collectAsStateWithLifecycle()
+    val context = LocalContext.current
+    // The minutes written as a paper go to the apps that open, print or send them.
+    SharePaperEffect(context, state.paper) { vm.closePaper() }
     val s = state.session
     var start by remember { mutableStateOf("") }
     var end by remember { mutableStateOf("") }
@@ -80,6 +85,7 @@ fun SessionRecordScreen(sotay: SoTay, sessionId: String, modifier: Modifier) {
                 )
             }
             if (state.canSign) Button(onClick = { vm.sign(note.trim()) }) { Text(stringResource(R.string.session_sign)) }
+            TextButton(onClick = { vm.exportMinutes(PaperFormat.DOCX) }) { Text(stringResource(R.string.session_export)) }
         }
 
         // Times and the HD 42 duration check.
