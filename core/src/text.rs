@@ -328,6 +328,15 @@ fn name_parts(s: &str) -> (&str, Vec<&str>, &str) {
 // Slugs
 // ---------------------------------------------------------------------------------------------
 
+/// `s` as a file name that is never a path: `/` and `\` become the look-alike "∕" (U+2215).
+/// Slashes are part of Vietnamese document names ("Nghị quyết 21-NQ/TW"), so they are kept
+/// visibly rather than cut at.
+pub fn file_name_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c == '/' || c == '\\' { '∕' } else { c })
+        .collect()
+}
+
 /// An ASCII slug for identifiers and file names: "01-KH/CB" → "01-kh-cb",
 /// "366-QĐ/TW" → "366-qd-tw", "Phân xưởng Cơ điện" → "phan-xuong-co-dien".
 ///

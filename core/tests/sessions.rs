@@ -220,6 +220,35 @@ impl Branch {
         }
     }
 
+    /// An approval of minutes `session` at `heads`, signed with `member`'s own device key at
+    /// `signed_at` (what a modified phone, or one with a wrong clock, can make).
+    fn minutes_signoff(
+        &self,
+        member: &str,
+        role: Role,
+        session: &DocId,
+        heads: Vec<automerge::ChangeHash>,
+        signed_at: i64,
+    ) -> Signoff {
+        Signoff::sign(
+            SignoffFields {
+                action: SignoffAction::Approve,
+                doc_id: session.clone(),
+                doc_kind: DocKind::Session,
+                branch_id: branch(),
+                heads,
+                signer: m(member),
+                role,
+                device_id: format!("dev-{member}"),
+                signed_at,
+                supersedes: None,
+                note: String::new(),
+            },
+            &self.device_key(member),
+        )
+        .unwrap()
+    }
+
     /// The device key of `member`'s phone, read from its file (a modified phone can sign
     /// anything with it).
     fn device_key(&self, member: &str) -> SigningKey {
@@ -997,26 +1026,9 @@ fn test_partly_signed_minutes_follow_the_newer_version_not_the_phones_clocks() {
     b.phone("m-thuy")
         .set_session_field(&s, &SessionField::Place("Phòng họp số 2".into()))
         .unwrap();
-    let mut doc = b.phone("m-thuy").export_document(&s).unwrap();
-    let mut heads = doc.heads();
+    let mut heads = b.phone("m-thuy").export_document(&s).unwrap().heads();
     heads.sort_unstable();
-    let clerk = Signoff::sign(
-        SignoffFields {
-            action: SignoffAction::Approve,
-            doc_id: s.clone(),
-            doc_kind: DocKind::Session,
-            branch_id: branch(),
-            heads,
-            signer: m("m-thuy"),
-            role: Role::Member,
-            device_id: "dev-m-thuy".into(),
-            signed_at: chair.signed_at - 86_400,
-            supersedes: None,
-            note: String::new(),
-        },
-        &b.device_key("m-thuy"),
-    )
-    .unwrap();
+    let clerk = b.minutes_signoff("m-thuy", Role::Member, &s, heads, chair.signed_at - 86_400);
     for who in ["m-thuy", "m-luong"] {
         if who == "m-luong" {
             b.share("m-thuy", &s, &["m-luong"]);
@@ -1092,23 +1104,13 @@ fn test_a_member_neither_chair_nor_clerk_cannot_adopt_minutes() {
 
     // A modified phone signs an approval anyway, with Lượng's own device key.
     let chair = b.phone("m-ung").sign_minutes(&s, "").unwrap();
-    let forged = Signoff::sign(
-        SignoffFields {
-            action: SignoffAction::Approve,
-            doc_id: s.clone(),
-            doc_kind: DocKind::Session,
-            branch_id: branch(),
-            heads: chair.change_hashes(),
-            signer: m("m-luong"),
-            role: Role::Member,
-            device_id: "dev-m-luong".into(),
-            signed_at: chair.signed_at,
-            supersedes: None,
-            note: String::new(),
-        },
-        &b.device_key("m-luong"),
-    )
-    .unwrap();
+    let forged = b.minutes_signoff(
+        "m-luong",
+        Role::Member,
+        &s,
+        chair.change_hashes(),
+        chair.signed_at,
+    );
     let dir = b.phone("m-thuy").directory().unwrap().unwrap();
     let mut doc = b.phone("m-thuy").export_document(&s).unwrap();
     assert_eq!(

@@ -19,7 +19,7 @@ use sotay_core::model::session::{SessionField, TaskStatus};
 use sotay_core::model::text_doc::NewTextDoc;
 use sotay_core::model::{Editor, now_unix, reading_log};
 use sotay_core::org::{Member, MemberStatus, Role};
-use sotay_core::protocol::{PROTOCOL_VERSION, PushDoc, SyncRequest, SyncResponse};
+use sotay_core::protocol::{PROTOCOL_VERSION, PushDoc, SignoffRefusal, SyncRequest, SyncResponse};
 use sotay_server::admin::{self, NewMember};
 use sotay_server::demo;
 use sotay_server::store::ServerStore;
@@ -491,6 +491,47 @@ async fn test_a_plain_member_may_not_publish_or_name_the_chair_even_from_a_modif
     sync_ok(&mut viet).await;
 }
 
+/// What a modified phone does: signs the minutes' current version as its member holding
+/// `role`, with its own device key, and pushes the record raw. Returns the record and the
+/// server's refusal of it (the test fails if it was not refused).
+async fn push_minutes_signoff(
+    server: &TestServer,
+    p: &mut Phone,
+    session: &DocId,
+    role: Role,
+) -> (Signoff, SignoffRefusal) {
+    let enrollment = p.store.enrollment().unwrap().unwrap();
+    let record = Signoff::sign(
+        SignoffFields {
+            action: SignoffAction::Approve,
+            doc_id: session.clone(),
+            doc_kind: DocKind::Session,
+            branch_id: branch(),
+            heads: p.store.export_document(session).unwrap().heads(),
+            signer: enrollment.member_id,
+            role,
+            device_id: enrollment.device_id,
+            signed_at: now_unix(),
+            supersedes: None,
+            note: String::new(),
+        },
+        &device_key(p),
+    )
+    .unwrap();
+    let req = SyncRequest {
+        version: PROTOCOL_VERSION,
+        signoffs: vec![record.clone()],
+        ..Default::default()
+    };
+    let resp = send(server, p, &req).await;
+    let refusal = resp
+        .signoff_refusals
+        .into_iter()
+        .find(|r| r.id == record.id())
+        .unwrap_or_else(|| panic!("not refused: {:?}", record.id()));
+    (record, refusal)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_minutes_signed_offline_by_chair_and_clerk_are_adopted_on_a_third_phone() {
     let dir = tempfile::tempdir().unwrap();
@@ -527,35 +568,7 @@ async fn test_minutes_signed_offline_by_chair_and_clerk_are_adopted_on_a_third_p
     // Lượng is neither chair nor clerk: his phone refuses, and so does the server.
     let e = luong.store.sign_minutes(&session, "").unwrap_err();
     assert!(matches!(e, Error::NotPermitted(_)), "{e}");
-    let heads = luong.store.export_document(&session).unwrap().heads();
-    let forged = Signoff::sign(
-        SignoffFields {
-            action: SignoffAction::Approve,
-            doc_id: session.clone(),
-            doc_kind: DocKind::Session,
-            branch_id: branch(),
-            heads,
-            signer: m("m-luong"),
-            role: Role::Member,
-            device_id: luong.store.enrollment().unwrap().unwrap().device_id,
-            signed_at: now_unix(),
-            supersedes: None,
-            note: String::new(),
-        },
-        &device_key(&luong),
-    )
-    .unwrap();
-    let req = SyncRequest {
-        version: PROTOCOL_VERSION,
-        signoffs: vec![forged.clone()],
-        ..Default::default()
-    };
-    let resp = send(&server, &mut luong, &req).await;
-    let refusal = resp
-        .signoff_refusals
-        .iter()
-        .find(|r| r.id == forged.id())
-        .unwrap_or_else(|| panic!("{resp:?}"));
+    let (forged, refusal) = push_minutes_signoff(&server, &mut luong, &session, Role::Member).await;
     assert_eq!(refusal.code, "not_chair_or_clerk", "{refusal:?}");
     assert!(server.store.signoffs_of(&session).unwrap().is_empty());
 
@@ -765,35 +778,7 @@ async fn test_minutes_signed_without_their_times_are_refused_by_the_server() {
         matches!(&e, Error::NotReady(m) if m.contains("the end time")),
         "{e}"
     );
-    let heads = ung.store.export_document(&session).unwrap().heads();
-    let forced = Signoff::sign(
-        SignoffFields {
-            action: SignoffAction::Approve,
-            doc_id: session.clone(),
-            doc_kind: DocKind::Session,
-            branch_id: branch(),
-            heads,
-            signer: m("m-ung"),
-            role: Role::Executive,
-            device_id: ung.store.enrollment().unwrap().unwrap().device_id,
-            signed_at: now_unix(),
-            supersedes: None,
-            note: String::new(),
-        },
-        &device_key(&ung),
-    )
-    .unwrap();
-    let req = SyncRequest {
-        version: PROTOCOL_VERSION,
-        signoffs: vec![forced.clone()],
-        ..Default::default()
-    };
-    let resp = send(&server, &mut ung, &req).await;
-    let refusal = resp
-        .signoff_refusals
-        .iter()
-        .find(|r| r.id == forced.id())
-        .unwrap_or_else(|| panic!("{resp:?}"));
+    let (_, refusal) = push_minutes_signoff(&server, &mut ung, &session, Role::Executive).await;
     assert_eq!(refusal.code, "not_ready", "{refusal:?}");
     assert!(refusal.message.contains("the end time"), "{refusal:?}");
     assert!(server.store.signoffs_of(&session).unwrap().is_empty());

@@ -46,13 +46,8 @@ pub struct Paper {
 
 impl From<core_store::Paper> for Paper {
     fn from(p: core_store::Paper) -> Self {
-        let stem: String = p
-            .title
-            .chars()
-            .map(|c| if c == '/' || c == '\\' { '∕' } else { c })
-            .collect();
         Paper {
-            file_name: format!("{}.{}", stem.trim(), p.format.name()),
+            file_name: p.file_name(),
             mime: p.format.mime().to_owned(),
             bytes: p.bytes,
             title: p.title,

@@ -116,6 +116,17 @@ pub struct Paper {
     pub unresolved_members: Vec<MemberId>,
 }
 
+impl Paper {
+    /// The file name to offer: its title (never a path) and the format's extension.
+    pub fn file_name(&self) -> String {
+        format!(
+            "{}.{}",
+            crate::text::file_name_safe(self.title.trim()),
+            self.format.name()
+        )
+    }
+}
+
 /// Names for a paper: the signed directory, then the local member list.
 struct Org {
     dir: Option<Directory>,

@@ -75,14 +75,8 @@ pub(crate) fn expect_material(doc: &Document) -> Result<()> {
 
 /// A file name fit to show and to save under: NFC, trimmed, no path, no control characters.
 fn clean_name(name: &str) -> Result<String> {
-    // A name is shown and offered as a file name on another phone: never a path. Slashes are
-    // part of Vietnamese document names ("Nghị quyết 21-NQ/TW"), so they are kept as the
-    // look-alike "∕" (U+2215) rather than cutting the name at them.
-    let name: String = nfc(name.trim())
-        .chars()
-        .map(|c| if c == '/' || c == '\\' { '∕' } else { c })
-        .collect();
-    let name = name.trim().to_owned();
+    // A name is shown and offered as a file name on another phone: never a path.
+    let name = crate::text::file_name_safe(&nfc(name.trim()));
     if name.is_empty() || name == "." || name == ".." {
         return Err(Error::InvalidInput(
             "an attachment needs a file name".into(),
